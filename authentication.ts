@@ -1,0 +1,157 @@
+import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
+import { getMe } from './lib/api';
+import { apiUrl, clientCredentials, ConfigError } from './lib/config';
+import { secretsOf } from './lib/middleware';
+import { codeChallengeS256, isLoopbackRedirect, localCodeVerifier } from './lib/pkce';
+import { REQUESTED_SCOPES } from './lib/scopes';
+import { normaliseTokenResponse, type Grant, type TokenAuthData } from './lib/tokens';
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+// Configuration mistakes are the integration owner's; say so instead of failing with a TypeError.
+function credentials(z: ZObject) {
+  try {
+    return clientCredentials();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new z.errors.Error(error.message, 'configuration', 500);
+    throw error;
+  }
+}
+
+function basicAuth(clientId: string, clientSecret: string): string {
+  // RFC 6749 §2.3.1: both parts are form-encoded before base64.
+  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+function isRefreshAuthError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'RefreshAuthError';
+}
+
+// One token request. Core turns a 401 into a blank RefreshAuthError before any
+// middleware sees it; at the token endpoint a 401 only ever means invalid_client.
+async function requestTokens(
+  z: ZObject,
+  bundle: Bundle,
+  grant: Grant,
+  form: Record<string, string>,
+): Promise<TokenAuthData> {
+  const { clientId, clientSecret } = credentials(z);
+  let answer: { status: number; body: unknown };
+  try {
+    const response = await z.request({
+      url: apiUrl('/oauth/token'),
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        Authorization: basicAuth(clientId, clientSecret),
+      },
+      body: { grant_type: grant, ...form },
+      skipThrowForStatus: true,
+    });
+    answer = { status: response.status, body: response.data as unknown };
+  } catch (error) {
+    if (!isRefreshAuthError(error)) throw error;
+    answer = { status: 401, body: undefined };
+  }
+
+  const outcome = normaliseTokenResponse(answer, {
+    grant,
+    previousRefreshToken: text(bundle.authData?.refresh_token),
+    previousScope: text(bundle.authData?.scope),
+    nowSeconds: Math.floor(Date.now() / 1000),
+    secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
+  });
+  if (outcome.ok) return outcome.authData;
+  // A refresh token Practice refuses will never work again: tell Zapier the connection is dead.
+  if (grant === 'refresh_token' && outcome.problem === 'invalid_grant') {
+    throw new z.errors.ExpiredAuthError(outcome.message);
+  }
+  throw new z.errors.Error(outcome.message, outcome.problem, outcome.status);
+}
+
+const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
+  const { clientId, clientSecret } = credentials(z);
+  const url = new URL(apiUrl('/oauth/authorize'));
+  const redirectUri = text(bundle.inputData.redirect_uri) ?? '';
+  url.searchParams.set('client_id', clientId);
+  url.searchParams.set('state', text(bundle.inputData.state) ?? '');
+  url.searchParams.set('redirect_uri', redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('scope', REQUESTED_SCOPES.join(' '));
+  if (isLoopbackRedirect(redirectUri)) {
+    url.searchParams.set('code_challenge', codeChallengeS256(localCodeVerifier(clientSecret, redirectUri)));
+    url.searchParams.set('code_challenge_method', 'S256');
+  }
+  return url.toString();
+};
+
+const getAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuthData> => {
+  const code = text(bundle.inputData.code);
+  const redirectUri = text(bundle.inputData.redirect_uri) ?? '';
+  if (!code) {
+    throw new z.errors.Error(
+      'Practice sent no authorization code back. Start connecting your Practice account again and approve access.',
+      'missing_code',
+      400,
+    );
+  }
+  let verifier = text(bundle.inputData.code_verifier);
+  if (!verifier && isLoopbackRedirect(redirectUri)) {
+    verifier = localCodeVerifier(credentials(z).clientSecret, redirectUri);
+  }
+  if (!verifier) {
+    throw new z.errors.Error(
+      'Zapier supplied no PKCE code_verifier, which Practice requires. The integration owner must keep ' +
+        '`enablePkce: true` in the OAuth2 configuration.',
+      'missing_code_verifier',
+      500,
+    );
+  }
+  return requestTokens(z, bundle, 'authorization_code', {
+    code,
+    redirect_uri: redirectUri,
+    code_verifier: verifier,
+  });
+};
+
+const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuthData> => {
+  const refreshToken = text(bundle.authData.refresh_token);
+  if (!refreshToken) {
+    throw new z.errors.ExpiredAuthError(
+      'This Practice connection has no refresh token, so it cannot be renewed. Reconnect your Practice account in Zapier.',
+    );
+  }
+  return requestTokens(z, bundle, 'refresh_token', { refresh_token: refreshToken });
+};
+
+const test = (z: ZObject) => getMe(z);
+
+// "<email> (<firm name>)", from what `test` returned.
+const connectionLabel = async (_z: ZObject, bundle: Bundle): Promise<string> => {
+  const me = bundle.inputData;
+  const firm = me.firm as { name?: unknown } | undefined;
+  const email = text(me.email) ?? 'Practice account';
+  const firmName = text(firm?.name);
+  return firmName ? `${email} (${firmName})` : email;
+};
+
+export default {
+  type: 'oauth2',
+  oauth2Config: {
+    authorizeUrl,
+    getAccessToken,
+    refreshAccessToken,
+    autoRefresh: true,
+    enablePkce: true,
+  },
+  fields: [
+    { key: 'expires_at', type: 'integer', required: false, computed: true },
+    { key: 'scope', type: 'string', required: false, computed: true },
+  ],
+  test,
+  connectionLabel,
+} satisfies Authentication;

@@ -1,0 +1,131 @@
+// The Practice resource API: URLs, paging, wire types. Operations call these
+// helpers and never build URLs or headers themselves.
+
+import type { ZObject } from 'zapier-platform-core';
+import { apiUrl } from './config';
+
+export type Client = {
+  id: string;
+  name: string;
+  type: 'individual' | 'business';
+  email: string | null;
+  phone: string | null;
+  tags: string[];
+  external_id: string | null;
+  status: 'active' | 'archived';
+  created_at: string;
+  updated_at: string;
+};
+
+export type Member = {
+  id: string;
+  name: string;
+  email: string;
+  role: 'owner' | 'admin' | 'staff';
+};
+
+export type Me = {
+  id: string;
+  email: string;
+  name: string;
+  role: Member['role'];
+  firm: { id: string; name: string };
+};
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+interface CallOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  params?: Query;
+  body?: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unexpected(z: ZObject, path: string, what: string): Error {
+  return new z.errors.Error(
+    `Practice answered ${path} with ${what}, not what its API documents. Try again in a few minutes; if it persists, report it to the integration owner.`,
+    'unexpected_response',
+    502,
+  );
+}
+
+function compact(params: Query | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value !== undefined && value !== '') out[key] = String(value);
+  }
+  return out;
+}
+
+/** One call to the API; errors were already turned into Zapier errors by middleware. */
+async function call(z: ZObject, path: string, options: CallOptions = {}): Promise<unknown> {
+  const response = await z.request({
+    url: apiUrl(path),
+    method: options.method ?? 'GET',
+    params: compact(options.params),
+    ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
+  });
+  return response.data as unknown;
+}
+
+/** An object answer, legacy `{ok: true, data}` envelopes unwrapped. */
+async function object<T>(
+  z: ZObject,
+  path: string,
+  options: CallOptions & { legacy?: boolean } = {},
+): Promise<T> {
+  const data = await call(z, path, options);
+  const payload = options.legacy && isRecord(data) && data.ok === true ? data.data : data;
+  if (!isRecord(payload)) throw unexpected(z, path, Array.isArray(payload) ? 'a list' : 'no object');
+  if (typeof payload.id !== 'string' && typeof payload.id !== 'number')
+    throw unexpected(z, path, 'an object without an id');
+  return payload as T;
+}
+
+/** One page of a list endpoint (legacy pages carry the same fields beside `ok: true`). */
+async function page<T>(z: ZObject, path: string, params: Query): Promise<Page<T>> {
+  const envelope = await call(z, path, { params });
+  if (!isRecord(envelope) || !Array.isArray(envelope.data)) throw unexpected(z, path, 'no list of records');
+  const items = envelope.data.filter(isRecord);
+  if (items.length !== envelope.data.length) throw unexpected(z, path, 'a list holding non-objects');
+  const next = envelope.next_cursor;
+  return { data: items as T[], next_cursor: typeof next === 'string' && next !== '' ? next : null };
+}
+
+export const PAGE_LIMIT_MAX = 100;
+
+export function getMe(z: ZObject): Promise<Me> {
+  return object<Me>(z, '/api/v1/me');
+}
+
+export interface ListClientsParams {
+  sort?: '-created_at' | '-updated_at';
+  updated_since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export function listClients(z: ZObject, params: ListClientsParams = {}): Promise<Page<Client>> {
+  return page<Client>(z, '/api/v1/clients', { limit: PAGE_LIMIT_MAX, ...params });
+}
+
+export interface CreateClientBody {
+  name: string;
+  type?: Client['type'];
+  email?: string;
+  phone?: string;
+  tags?: string[];
+  external_id?: string;
+}
+
+export function createClient(z: ZObject, body: CreateClientBody): Promise<Client> {
+  return object<Client>(z, '/api/v1/clients', { method: 'POST', body: { ...body } });
+}

@@ -1,0 +1,83 @@
+// HTTP middleware: one small function per concern.
+
+import type {
+  AfterResponseMiddleware,
+  BeforeRequestMiddleware,
+  Bundle,
+  HttpResponse,
+} from 'zapier-platform-core';
+import { classifyResponse } from './auth-signals';
+import { configuredClientSecret, isApiRequest } from './config';
+import { errorFor } from './errors';
+
+/** Refresh this many seconds before the known expiry, so a request never lands on a dead token. */
+export const EXPIRY_SKEW_SECONDS = 10;
+
+/** Everything that must never appear in a message or log line. */
+export function secretsOf(bundle: Bundle | undefined): string[] {
+  const auth = bundle?.authData ?? {};
+  return [auth.access_token, auth.refresh_token, configuredClientSecret()].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+}
+
+/** authData.expires_at as Unix seconds, or null when unknown (absent, 0, garbage). */
+export function knownExpiry(bundle: Bundle): number | null {
+  const raw: unknown = bundle.authData?.expires_at;
+  const value =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
+// A known-dead token would only buy a 403 from Practice: refresh first, spend nothing.
+export const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle) => {
+  if (!isApiRequest(request.url) || !bundle.authData?.access_token) return request;
+  const expiresAt = knownExpiry(bundle);
+  const now = Math.floor(Date.now() / 1000);
+  if (expiresAt !== null && expiresAt - now < EXPIRY_SKEW_SECONDS) {
+    const when =
+      expiresAt <= now
+        ? `expired at ${new Date(expiresAt * 1000).toISOString()}`
+        : `expires in ${expiresAt - now} s`;
+    throw new z.errors.RefreshAuthError(
+      `The Practice access token ${when} (known from expires_at). Zapier refreshes it before calling Practice.`,
+    );
+  }
+  return request;
+};
+
+// The bearer token goes to Practice's own API and nowhere else, not even its token endpoint.
+export const addBearerToken: BeforeRequestMiddleware = (request, _z, bundle) => {
+  if (!isApiRequest(request.url)) {
+    const headers = Object.fromEntries(
+      Object.entries(request.headers ?? {}).filter(
+        ([name, value]) => !(name.toLowerCase() === 'authorization' && /^bearer\s/i.test(value)),
+      ),
+    );
+    return { ...request, headers };
+  }
+  const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
+  if (bundle.authData?.access_token) headers.Authorization = `Bearer ${bundle.authData.access_token}`;
+  return { ...request, headers };
+};
+
+function toResponseLike(response: HttpResponse) {
+  return {
+    status: response.status,
+    header: (name: string) => response.getHeader(name),
+    body: response.data as unknown,
+    content: typeof response.content === 'string' ? response.content : '',
+  };
+}
+
+// Turns every Practice error signal into the right Zapier error (contract §6);
+// token endpoint answers are left to authentication.ts.
+export const throwForPracticeSignals: AfterResponseMiddleware = (response, z, bundle) => {
+  if (!isApiRequest(response.request.url ?? '')) return response;
+  const signal = classifyResponse(toResponseLike(response));
+  if (signal.kind === 'ok') return response;
+  throw errorFor(z, signal, secretsOf(bundle));
+};
+
+export const befores = [refreshBeforeExpiry, addBearerToken];
+export const afters = [throwForPracticeSignals];

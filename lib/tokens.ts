@@ -1,0 +1,192 @@
+// Token endpoint answers -> authData, or a precise reason why not. Pure: the
+// caller does the HTTP and turns a problem into the right Zapier error.
+
+import { serverText } from './redact';
+
+export type Grant = 'authorization_code' | 'refresh_token';
+
+/** What authData holds after a successful exchange or refresh. */
+export interface TokenAuthData {
+  access_token: string;
+  refresh_token: string;
+  /** Unix seconds; 0 when the server gave no sane lifetime. */
+  expires_at: number;
+  scope: string;
+}
+
+/** The parts of a token endpoint answer this module looks at. */
+export interface TokenAnswer {
+  status: number;
+  /** Parsed body (JSON or form), undefined when it was not parseable. */
+  body: unknown;
+}
+
+export type TokenProblem =
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'invalid_request'
+  | 'unsupported_grant_type'
+  | 'unauthorized_client'
+  | 'missing_access_token'
+  | 'missing_refresh_token'
+  | 'unsupported_token_type'
+  | 'server_error'
+  | 'unreadable_answer'
+  | 'unknown_error';
+
+export type TokenOutcome =
+  | { ok: true; authData: TokenAuthData }
+  | { ok: false; problem: TokenProblem; status: number; message: string };
+
+export interface TokenContext {
+  grant: Grant;
+  /** Kept when a refresh answer carries no new refresh token. */
+  previousRefreshToken?: string;
+  /** Kept when a refresh answer does not restate the granted scope. */
+  previousScope?: string;
+  nowSeconds: number;
+  /** Values that must never appear in a message. */
+  secrets: ReadonlyArray<string | undefined>;
+}
+
+/** The longest access-token lifetime we believe; anything above is a bug or garbage. */
+export const MAX_SANE_EXPIRES_IN = 365 * 24 * 3600;
+
+/**
+ * `expires_in` as number or numeric string -> absolute expiry in Unix seconds.
+ * Missing, zero, negative, fractional garbage, non-numeric or absurd -> 0 (unknown).
+ */
+export function expiresAtFrom(expiresIn: unknown, nowSeconds: number): number {
+  let seconds: number;
+  if (typeof expiresIn === 'number') {
+    seconds = expiresIn;
+  } else if (typeof expiresIn === 'string' && /^\s*\d{1,12}(\.\d+)?\s*$/.test(expiresIn)) {
+    seconds = Number(expiresIn);
+  } else {
+    return 0;
+  }
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > MAX_SANE_EXPIRES_IN) return 0;
+  if (!Number.isFinite(nowSeconds) || nowSeconds <= 0) return 0;
+  return Math.floor(nowSeconds) + Math.floor(seconds);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function describe(code: string, description: string): string {
+  return description ? `${code}: ${description}` : code;
+}
+
+const CLIENT_FIX =
+  'This is for the integration owner to fix, not the Zap user: check CLIENT_ID and CLIENT_SECRET ' +
+  '(`zapier-platform env:get <version>`) against the client registered in Practice. Reconnecting will not help.';
+
+function problemMessage(problem: TokenProblem, grant: Grant, status: number, detail: string): string {
+  const where = `Practice's token endpoint (HTTP ${status})`;
+  switch (problem) {
+    case 'invalid_client':
+      return `Practice rejected the integration's client credentials (${describe('invalid_client', detail)}). ${CLIENT_FIX}`;
+    case 'unauthorized_client':
+      return `Practice does not allow this client to use the ${grant} grant (${describe('unauthorized_client', detail)}). ${CLIENT_FIX}`;
+    case 'invalid_grant':
+      return grant === 'authorization_code'
+        ? `Practice did not accept the authorization code (${describe('invalid_grant', detail)}). ` +
+            'Codes work once and expire after 60 seconds: start connecting your Practice account again.'
+        : `Practice no longer accepts this connection's refresh token (${describe('invalid_grant', detail)}). ` +
+            'The access was revoked in Practice, the password changed, the token went unused for 90 days, ' +
+            'or an old token was reused after rotation. Reconnect your Practice account in Zapier.';
+    case 'invalid_scope':
+      return `Practice refused the requested permissions (${describe('invalid_scope', detail)}). Reconnect your Practice account and approve the permissions on the consent page.`;
+    case 'invalid_request':
+    case 'unsupported_grant_type':
+      return `Practice rejected the token request as malformed (${describe(problem, detail)}). This is a defect in the integration; please report it to its owner.`;
+    case 'missing_access_token':
+      return `${where} answered without an access_token, so nothing was stored. Try connecting again; if it keeps happening, report it to the integration owner.`;
+    case 'missing_refresh_token':
+      return (
+        'Practice issued no refresh token, so this connection would stop working within the hour. ' +
+        'Connect your Practice account again and keep "Stay connected (offline access)" approved on the consent page.'
+      );
+    case 'unsupported_token_type':
+      return `${where} issued a "${detail}" token; this integration only uses Bearer tokens. Report it to the integration owner.`;
+    case 'server_error':
+      return `${where} failed${detail ? ` (${detail})` : ''}. Practice may be down; try again in a few minutes.`;
+    case 'unreadable_answer':
+      return `${where} answered with something that is not a token response, so nothing was stored. Try again in a few minutes.`;
+    case 'unknown_error':
+      return `${where} refused the request (${detail || 'no reason given'}).`;
+  }
+}
+
+const KNOWN_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_client',
+  'invalid_grant',
+  'invalid_scope',
+  'invalid_request',
+  'unsupported_grant_type',
+  'unauthorized_client',
+]);
+
+function fail(ctx: TokenContext, problem: TokenProblem, status: number, detail = ''): TokenOutcome {
+  return {
+    ok: false,
+    problem,
+    status,
+    message: problemMessage(problem, ctx.grant, status, serverText(detail, ctx.secrets, 200)),
+  };
+}
+
+/** Classifies one token endpoint answer (K6 included: errors sent with HTTP 200). */
+export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): TokenOutcome {
+  const { status, body } = answer;
+
+  // RFC 6749 §5.2 reserves 401 for client authentication; core hides the body of a 401.
+  if (status === 401)
+    return fail(ctx, 'invalid_client', status, isRecord(body) ? String(body.error_description ?? '') : '');
+
+  const errorCode = isRecord(body) ? nonEmptyString(body.error) : undefined;
+  if (errorCode !== undefined || status >= 400 || status < 200) {
+    const description = isRecord(body) ? body.error_description : undefined;
+    const detail = typeof description === 'string' ? description : '';
+    if (errorCode && KNOWN_ERRORS.has(errorCode)) {
+      return fail(ctx, errorCode as TokenProblem, status, detail);
+    }
+    if (status >= 500) return fail(ctx, 'server_error', status, errorCode ?? '');
+    const code = errorCode ? serverText(errorCode, ctx.secrets, 60) : '';
+    return fail(
+      ctx,
+      'unknown_error',
+      status,
+      [code, serverText(detail, ctx.secrets)].filter(Boolean).join(': '),
+    );
+  }
+
+  if (!isRecord(body)) return fail(ctx, 'unreadable_answer', status);
+
+  const accessToken = nonEmptyString(body.access_token);
+  if (!accessToken) return fail(ctx, 'missing_access_token', status);
+
+  const tokenType = body.token_type;
+  if (tokenType !== undefined && !(typeof tokenType === 'string' && tokenType.toLowerCase() === 'bearer')) {
+    return fail(ctx, 'unsupported_token_type', status, String(tokenType).slice(0, 40));
+  }
+
+  const refreshToken = nonEmptyString(body.refresh_token) ?? nonEmptyString(ctx.previousRefreshToken);
+  if (!refreshToken) return fail(ctx, 'missing_refresh_token', status);
+
+  return {
+    ok: true,
+    authData: {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_at: expiresAtFrom(body.expires_in, ctx.nowSeconds),
+      scope: typeof body.scope === 'string' ? body.scope : (ctx.previousScope ?? ''),
+    },
+  };
+}
