@@ -3,6 +3,7 @@ import zapier, { defineApp } from 'zapier-platform-core';
 import authentication from './authentication';
 import createClient from './creates/create_client';
 import { afters, befores } from './lib/middleware';
+import findClient from './searches/find_client';
 import newClient from './triggers/new_client';
 
 // Compiled, this file runs from dist/; under ts-jest it runs in place.
@@ -21,6 +22,20 @@ const app = defineApp({
   },
   creates: {
     [createClient.key]: createClient,
+  },
+  searches: {
+    [findClient.key]: findClient,
+  },
+  searchOrCreates: {
+    [findClient.key]: {
+      key: findClient.key,
+      display: {
+        label: 'Find or Create Client',
+        description: 'Finds a client by email or name, or creates one.',
+      },
+      search: findClient.key,
+      create: createClient.key,
+    },
   },
 });
 

@@ -129,3 +129,13 @@ export interface CreateClientBody {
 export function createClient(z: ZObject, body: CreateClientBody): Promise<Client> {
   return object<Client>(z, '/api/v1/clients', { method: 'POST', body: { ...body } });
 }
+
+/** Legacy endpoint (K2): errors arrive as HTTP 200 `{ok: false}` and are thrown by middleware. */
+export async function searchClients(z: ZObject, query: { email?: string; name?: string }): Promise<Client[]> {
+  const path = '/api/v1/clients/search';
+  const data = await call(z, path, { params: query });
+  if (!isRecord(data) || data.ok !== true || !Array.isArray(data.data)) {
+    throw unexpected(z, path, 'no list of clients');
+  }
+  return data.data.filter(isRecord) as Client[];
+}

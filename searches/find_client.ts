@@ -1,0 +1,52 @@
+import {
+  defineInputFields,
+  defineSearch,
+  type InferInputData,
+  type SearchPerform,
+} from 'zapier-platform-core';
+import { searchClients } from '../lib/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+
+const inputFields = defineInputFields([
+  {
+    key: 'email',
+    label: 'Email',
+    type: 'string',
+    required: false,
+    helpText: 'Finds the client with exactly this email address (not case-sensitive).',
+  },
+  {
+    key: 'name',
+    label: 'Name',
+    type: 'string',
+    required: false,
+    helpText: 'Finds clients whose name starts with this text. Used only when Email is empty.',
+  },
+]);
+
+type Input = InferInputData<typeof inputFields>;
+
+const perform = (async (z, bundle) => {
+  const input: Input = bundle.inputData;
+  const email = input.email?.trim();
+  const name = input.name?.trim();
+  if (!email && !name) {
+    throw new z.errors.Error('Enter an Email or a Name to search for.', 'invalid_input', 400);
+  }
+  return searchClients(z, email ? { email } : { name });
+}) satisfies SearchPerform<Input>;
+
+export default defineSearch({
+  key: 'find_client',
+  noun: 'Client',
+  display: {
+    label: 'Find Client',
+    description: 'Finds a client in your Practice firm by email address or name.',
+  },
+  operation: {
+    inputFields,
+    perform,
+    sample: CLIENT_SAMPLE,
+    outputFields: [...CLIENT_OUTPUT_FIELDS],
+  },
+});
