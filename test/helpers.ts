@@ -1,7 +1,7 @@
 // Shared by unit tests: a fixed environment, the app under createAppTester, and
 // no network at all (nock fails any request not explicitly mocked).
 import nock from 'nock';
-import zapier from 'zapier-platform-core';
+import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
 
 export const BASE_URL = 'https://api.practice.example';
 export const CLIENT_ID = 'practice-client-id';
@@ -28,12 +28,31 @@ export function useTestEnvironment(): void {
 export const App = require('../index') as typeof import('../index');
 export const appTester = zapier.createAppTester(App);
 
-/** authData of a healthy connection whose token expires in an hour. */
-export function liveAuth(overrides: Record<string, unknown> = {}) {
+type Perform = (z: ZObject, bundle: Bundle) => unknown;
+
+/** The function at a dotted path of the app definition ('triggers.new_client.operation.perform'). */
+export function at(path: string): Perform {
+  let node: unknown = App;
+  for (const key of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[key];
+  if (typeof node !== 'function') throw new Error(`No function at ${path}`);
+  return node as Perform;
+}
+
+/** appTester by method path or function; authData may hold numbers, as Zapier's may. */
+export function invoke(
+  method: string | Perform,
+  bundle: { authData?: Record<string, unknown>; inputData?: Record<string, unknown>; [key: string]: unknown } = {},
+): Promise<unknown> {
+  const run = appTester as unknown as (fn: Perform, bundle: unknown) => Promise<unknown>;
+  return run(typeof method === 'string' ? at(method) : method, bundle);
+}
+
+/** authData of a healthy connection whose token expires in an hour (values as Zapier stores them: strings). */
+export function liveAuth(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     access_token: ACCESS_TOKEN,
     refresh_token: REFRESH_TOKEN,
-    expires_at: Math.floor(Date.now() / 1000) + 3600,
+    expires_at: String(Math.floor(Date.now() / 1000) + 3600),
     scope: 'clients:read clients:write offline_access',
     ...overrides,
   };

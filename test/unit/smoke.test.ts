@@ -1,4 +1,4 @@
-import { api, App, appTester, liveAuth, useTestEnvironment } from '../helpers';
+import { api, invoke, liveAuth, useTestEnvironment } from '../helpers';
 
 useTestEnvironment();
 
@@ -9,7 +9,7 @@ describe('new_client', () => {
       .query({ sort: '-created_at', limit: '100' })
       .matchHeader('authorization', 'Bearer pat_live_access_token_abc123')
       .reply(200, { data: [{ id: 'cli_1', name: 'A' }], next_cursor: null });
-    const result = await appTester(App.triggers.new_client.operation.perform, { authData: liveAuth() });
+    const result = await invoke('triggers.new_client.operation.perform', { authData: liveAuth() });
     expect(result).toEqual([{ id: 'cli_1', name: 'A' }]);
     expect(scope.isDone()).toBe(true);
   });
