@@ -27,7 +27,7 @@ export interface Connection {
 export interface StepOutcome<T = unknown> {
   ok: boolean;
   results?: T;
-  error?: { name: string; message: string; status: number | null };
+  error?: ErrorDescription;
   refreshed: boolean;
   /** True when the connection went stale during this step. */
   staled: boolean;
@@ -39,19 +39,28 @@ interface ZapierCore {
   createAppHandler(app: unknown): Handler;
 }
 
-/** {message, status} out of core's AppError / ThrottledError JSON messages, or the plain message. */
-export function describeError(error: unknown): { name: string; message: string; status: number | null } {
+export interface ErrorDescription {
+  name: string;
+  message: string;
+  status: number | null;
+  /** ThrottledError's delay in seconds. */
+  delay: number | null;
+}
+
+/** {message, status, delay} out of core's AppError / ThrottledError JSON messages, or the plain message. */
+export function describeError(error: unknown): ErrorDescription {
   const name = error instanceof Error ? error.name : 'Error';
   const raw = error instanceof Error ? error.message : String(error);
   try {
-    const parsed = JSON.parse(raw) as { message?: unknown; status?: unknown };
+    const parsed = JSON.parse(raw) as { message?: unknown; status?: unknown; delay?: unknown };
     return {
       name,
       message: typeof parsed.message === 'string' ? parsed.message : raw,
       status: typeof parsed.status === 'number' ? parsed.status : null,
+      delay: typeof parsed.delay === 'number' ? parsed.delay : null,
     };
   } catch {
-    return { name, message: raw, status: null };
+    return { name, message: raw, status: null, delay: null };
   }
 }
 
@@ -71,7 +80,16 @@ export class ZapierRunner {
 
   /** One plain invocation, as `zapier-platform invoke` does it. */
   async invoke<T = unknown>(method: string, bundle: Record<string, unknown>): Promise<T> {
-    const response = await this.handler({ command: 'execute', method, bundle, zcacheTestObj: this.zcache });
+    // calledFromCli(Invoke) as `zapier-platform invoke` sets them: keeps core's HTTP logging
+    // patch but not the Lambda memory watchdog, which prints to stdout on every run.
+    const response = await this.handler({
+      command: 'execute',
+      method,
+      bundle,
+      zcacheTestObj: this.zcache,
+      calledFromCli: true,
+      calledFromCliInvoke: true,
+    });
     return response.results as T;
   }
 
@@ -81,8 +99,14 @@ export class ZapierRunner {
       inputData,
       authData: {},
     });
-    const me = await this.invoke<Record<string, unknown>>('authentication.test', { authData: tokens, inputData: {} });
-    const label = await this.invoke<string>('authentication.connectionLabel', { authData: tokens, inputData: me });
+    const me = await this.invoke<Record<string, unknown>>('authentication.test', {
+      authData: tokens,
+      inputData: {},
+    });
+    const label = await this.invoke<string>('authentication.connectionLabel', {
+      authData: tokens,
+      inputData: me,
+    });
     return { connection: newConnection(tokens), label };
   }
 
@@ -95,7 +119,12 @@ export class ZapierRunner {
     if (connection.stale) {
       return {
         ok: false,
-        error: { name: 'StaleConnection', message: connection.staleReason ?? 'stale', status: null },
+        error: {
+          name: 'StaleConnection',
+          message: connection.staleReason ?? 'stale',
+          status: null,
+          delay: null,
+        },
         refreshed: false,
         staled: false,
       };
@@ -103,7 +132,11 @@ export class ZapierRunner {
     let refreshed = false;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
-        const results = await this.invoke<T>(method, { inputData: {}, ...bundle, authData: { ...connection.authData } });
+        const results = await this.invoke<T>(method, {
+          inputData: {},
+          ...bundle,
+          authData: { ...connection.authData },
+        });
         return { ok: true, results, refreshed, staled: false };
       } catch (error) {
         const described = describeError(error);

@@ -17,6 +17,40 @@ export type Client = {
   updated_at: string;
 };
 
+export type Project = {
+  id: string;
+  client_id: string;
+  name: string;
+  status: 'open' | 'completed';
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type Task = {
+  id: string;
+  project_id: string;
+  title: string;
+  description: string | null;
+  assignee_id: string | null;
+  due_date: string | null;
+  status: 'open' | 'completed';
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type WebhookEvent = 'client.created' | 'task.created' | 'task.completed';
+
+/** A subscription as Practice returns it; `secret` signs every delivery and is never logged. */
+export type Webhook = {
+  id: string;
+  target_url: string;
+  event: WebhookEvent;
+  secret: string;
+  created_at: string;
+};
+
 export type Member = {
   id: string;
   name: string;
@@ -65,6 +99,22 @@ function compact(params: Query | undefined): Record<string, string> {
   return out;
 }
 
+/** Ids come from user input: encode them so one can never change the path. */
+function segment(id: string): string {
+  return encodeURIComponent(id);
+}
+
+/** The HTTP status carried by a Zapier AppError (core serialises it into the message). */
+function appErrorStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error) || error.name !== 'AppError') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(error.message);
+    return isRecord(parsed) && typeof parsed.status === 'number' ? parsed.status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One call to the API; errors were already turned into Zapier errors by middleware. */
 async function call(z: ZObject, path: string, options: CallOptions = {}): Promise<unknown> {
   const response = await z.request({
@@ -106,6 +156,11 @@ export function getMe(z: ZObject): Promise<Me> {
   return object<Me>(z, '/api/v1/me');
 }
 
+export interface PageParams {
+  limit?: number;
+  cursor?: string;
+}
+
 export interface ListClientsParams {
   sort?: '-created_at' | '-updated_at';
   updated_since?: string;
@@ -138,4 +193,94 @@ export async function searchClients(z: ZObject, query: { email?: string; name?: 
     throw unexpected(z, path, 'no list of clients');
   }
   return data.data.filter(isRecord) as Client[];
+}
+
+export interface UpdateClientBody {
+  name?: string;
+  email?: string;
+  phone?: string;
+  tags?: string[];
+  status?: Client['status'];
+}
+
+export function getClient(z: ZObject, id: string): Promise<Client> {
+  return object<Client>(z, `/api/v1/clients/${segment(id)}`);
+}
+
+export function updateClient(z: ZObject, id: string, body: UpdateClientBody): Promise<Client> {
+  return object<Client>(z, `/api/v1/clients/${segment(id)}`, { method: 'PATCH', body: { ...body } });
+}
+
+export interface ListProjectsParams extends PageParams {
+  client_id?: string;
+  status?: Project['status'];
+}
+
+/** Newest first (the API's only order). */
+export function listProjects(z: ZObject, params: ListProjectsParams = {}): Promise<Page<Project>> {
+  return page<Project>(z, '/api/v1/projects', { limit: PAGE_LIMIT_MAX, ...params });
+}
+
+export interface CreateProjectBody {
+  client_id: string;
+  name: string;
+  due_date?: string;
+}
+
+export function createProject(z: ZObject, body: CreateProjectBody): Promise<Project> {
+  return object<Project>(z, '/api/v1/projects', { method: 'POST', body: { ...body } });
+}
+
+export interface ListTasksParams extends PageParams {
+  project_id?: string;
+  status?: Task['status'];
+  sort?: '-created_at' | '-completed_at';
+}
+
+/** Legacy endpoint (K2): the page sits beside `ok: true`. */
+export function listTasks(z: ZObject, params: ListTasksParams = {}): Promise<Page<Task>> {
+  return page<Task>(z, '/api/v1/tasks', { limit: PAGE_LIMIT_MAX, ...params });
+}
+
+export interface CreateTaskBody {
+  project_id: string;
+  title: string;
+  description?: string;
+  assignee_id?: string;
+  due_date?: string;
+}
+
+/** Legacy endpoint (K2): answers `{ok: true, data: Task}`. */
+export function createTask(z: ZObject, body: CreateTaskBody): Promise<Task> {
+  return object<Task>(z, '/api/v1/tasks', { method: 'POST', body: { ...body }, legacy: true });
+}
+
+/** Legacy endpoint (K2): answers `{ok: true, data: Task}`. */
+export function completeTask(z: ZObject, id: string): Promise<Task> {
+  return object<Task>(z, `/api/v1/tasks/${segment(id)}/complete`, { method: 'POST', legacy: true });
+}
+
+export function listMembers(z: ZObject, params: PageParams = {}): Promise<Page<Member>> {
+  return page<Member>(z, '/api/v1/members', { limit: PAGE_LIMIT_MAX, ...params });
+}
+
+export async function createWebhook(
+  z: ZObject,
+  body: { target_url: string; event: WebhookEvent },
+): Promise<Webhook> {
+  const path = '/api/v1/webhooks';
+  const hook = await object<Webhook>(z, path, { method: 'POST', body: { ...body } });
+  // Without a secret no delivery could ever be verified; the message never quotes the answer.
+  if (typeof hook.secret !== 'string' || hook.secret === '') throw unexpected(z, path, 'a webhook without a secret');
+  return { ...hook, id: String(hook.id) };
+}
+
+/** Deleting a webhook that is already gone (404) is what we wanted anyway. */
+export async function deleteWebhook(z: ZObject, id: string): Promise<{ id: string; deleted: true }> {
+  try {
+    await call(z, `/api/v1/webhooks/${segment(id)}`, { method: 'DELETE' });
+  } catch (error) {
+    if (appErrorStatus(error) !== 404) throw error;
+  }
+  return { id, deleted: true };
 }

@@ -1,0 +1,228 @@
+// The whole connection lifecycle against the sandbox over real HTTP on
+// 127.0.0.1: the built app runs through core's Lambda handler, with the
+// refresh-and-retry Zapier's servers perform (harness/zapier-runner.ts).
+import { consent } from '../../harness/consent';
+import { type Connection, ZapierRunner } from '../../harness/zapier-runner';
+import { DEMO_MEMBERS, startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
+
+const REDIRECT_URI = 'http://localhost:9000';
+const OWNER = DEMO_MEMBERS.find((m) => m.role === 'owner')!;
+const STAFF = DEMO_MEMBERS.find((m) => m.role === 'staff')!;
+
+let sandbox: Sandbox;
+let runner: ZapierRunner;
+let clockOffsetMs = 0;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ host: '127.0.0.1', port: 0, clock: () => Date.now() + clockOffsetMs });
+  process.env.BASE_URL = sandbox.url;
+  process.env.CLIENT_ID = sandbox.clientId;
+  process.env.CLIENT_SECRET = sandbox.clientSecret;
+  runner = new ZapierRunner();
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(() => {
+  clockOffsetMs = 0;
+  sandbox.setQuirks({ K1: true, K1HeaderOnly: false, K2: true, K3: true, K6: true, K7: true });
+  sandbox.resetRateLimits();
+});
+
+/** Connects a demo member through the consent page, as a user in the Zap editor would. */
+async function connect(email = OWNER.email, approve?: (offered: string[]) => string[]) {
+  const state = `state-${Math.random().toString(36).slice(2)}`;
+  const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
+    inputData: { redirect_uri: REDIRECT_URI, state },
+  });
+  const answer = await consent(url, { email, password: sandbox.demoPassword, approve });
+  expect(answer.state).toBe(state);
+  expect(answer.code).toBeTruthy();
+  const connected = await runner.connect({ code: answer.code, redirect_uri: REDIRECT_URI });
+  sandbox.resetRequestLog();
+  return connected;
+}
+
+/** What the sandbox saw since the last reset, as "METHOD path status" lines. */
+function seen(): string[] {
+  return sandbox.requests.map((r: RequestLogEntry) => `${r.method} ${r.path} ${r.status}`);
+}
+
+const POLL = 'triggers.new_client.operation.perform';
+const FIND = 'searches.find_client.operation.perform';
+
+describe('connecting an account', () => {
+  it('authorizes with PKCE through the consent page, exchanges the code, tests and labels the connection', async () => {
+    const { connection, label } = await connect();
+    expect(label).toMatch(new RegExp(`^${OWNER.email.replace('.', '\\.')} \\(.+\\)$`));
+    expect(connection.authData.access_token).toMatch(/^pat_/);
+    expect(connection.authData.refresh_token).toMatch(/^prt_/);
+    expect(Number(connection.authData.expires_at)).toBeGreaterThan(Date.now() / 1000 + 3500);
+  });
+});
+
+describe('a healthy connection', () => {
+  let connection: Connection;
+  beforeAll(async () => {
+    ({ connection } = await connect());
+  });
+
+  it('polls new clients and creates one with one request each', async () => {
+    const poll = await runner.runStep<{ id: string }[]>(connection, POLL);
+    expect(poll.ok).toBe(true);
+    expect(poll.results!.length).toBeGreaterThan(0);
+    const created = await runner.runStep<{ id: string; name: string }>(
+      connection,
+      'creates.create_client.operation.perform',
+      {
+        inputData: { name: 'Lifecycle Test Ltd', type: 'business', email: 'life@cycle.example' },
+      },
+    );
+    expect(created.ok).toBe(true);
+    expect(created.results!.name).toBe('Lifecycle Test Ltd');
+    expect(seen()).toEqual(['GET /api/v1/clients 200', 'POST /api/v1/clients 201']);
+    const again = await runner.runStep<{ id: string }[]>(connection, POLL);
+    expect(again.results![0]!.id).toBe(created.results!.id);
+  });
+});
+
+describe('expiry', () => {
+  it.each([
+    ['K1 with a body', false, POLL, 'GET /api/v1/clients'],
+    ['K1 header-only', true, POLL, 'GET /api/v1/clients'],
+    ['K2 on a legacy endpoint', false, FIND, 'GET /api/v1/clients/search'],
+  ])('refreshes and succeeds when expiry is signalled by %s', async (_name, headerOnly, method, call) => {
+    const { connection } = await connect();
+    sandbox.setQuirks({ K1HeaderOnly: headerOnly });
+    expect(sandbox.expireAccessTokens()).toBeGreaterThan(0);
+    const oldToken = connection.authData.access_token;
+    const outcome = await runner.runStep(connection, method, { inputData: { name: 'A' } });
+    expect(outcome).toMatchObject({ ok: true, refreshed: true });
+    expect(connection.authData.access_token).not.toBe(oldToken);
+    const expiredStatus = method === FIND ? 200 : 403;
+    expect(seen()).toEqual([`${call} ${expiredStatus}`, 'POST /oauth/token 200', `${call} 200`]);
+    expect(sandbox.requests[0]!.errorCode).toBe('token_expired');
+  });
+
+  it('refreshes before calling the API when expires_at says the token is dead, wasting no request', async () => {
+    const { connection } = await connect();
+    sandbox.expireAccessTokens();
+    connection.authData.expires_at = Math.floor(Date.now() / 1000) - 5;
+    const outcome = await runner.runStep(connection, POLL);
+    expect(outcome).toMatchObject({ ok: true, refreshed: true });
+    expect(seen()).toEqual(['POST /oauth/token 200', 'GET /api/v1/clients 200']);
+  });
+
+  it('keeps every rotated refresh token across several refreshes', async () => {
+    const { connection } = await connect();
+    const refreshTokens = new Set([connection.authData.refresh_token]);
+    for (let i = 0; i < 4; i += 1) {
+      sandbox.expireAccessTokens();
+      const outcome = await runner.runStep(connection, POLL);
+      expect(outcome).toMatchObject({ ok: true, refreshed: true });
+      refreshTokens.add(connection.authData.refresh_token);
+    }
+    expect(refreshTokens.size).toBe(5);
+    expect(connection.refreshes).toBe(4);
+    expect(sandbox.grants().filter((g) => g.revoked)).toEqual([]);
+    expect(seen().filter((line) => line.startsWith('POST /oauth/token'))).toEqual(
+      Array(4).fill('POST /oauth/token 200'),
+    );
+  });
+});
+
+describe('dead connections', () => {
+  // K6 on (the default, like production's legacy nodes): invalid_grant arrives as HTTP 200.
+  it.each([
+    [true, 200],
+    [false, 400],
+  ])(
+    'marks the connection stale with a clear message when an old refresh token is reused after the grace period (K6 %s)',
+    async (k6, refusal) => {
+      sandbox.setQuirks({ K6: k6 });
+      const { connection } = await connect();
+      const stolen = { ...connection.authData };
+      sandbox.expireAccessTokens();
+      expect((await runner.runStep(connection, POLL)).ok).toBe(true);
+      clockOffsetMs = 61_000;
+      const replay = { ...connection, authData: stolen, stale: false, staleReason: null, refreshes: 0 };
+      const refresh = await runner.refresh(replay);
+      expect(refresh.ok).toBe(false);
+      expect(refresh.error!.name).toBe('ExpiredAuthError');
+      expect(refresh.error!.message).toMatch(/Reconnect your Practice account/);
+      expect(replay.stale).toBe(true);
+      // Reuse detection revoked the whole grant: the live connection dies too.
+      const after = await runner.runStep(connection, POLL);
+      expect(after.ok).toBe(false);
+      expect(connection.stale).toBe(true);
+      expect(seen().slice(-3)).toEqual([
+        `POST /oauth/token ${refusal}`,
+        'GET /api/v1/clients 401',
+        `POST /oauth/token ${refusal}`,
+      ]);
+      const grantId = sandbox.requests.find((r) => r.grantId)?.grantId;
+    expect(sandbox.grants().find((g) => g.id === grantId)?.revoked).toBe(true);
+    },
+  );
+
+  it.each([
+    [true, 200],
+    [false, 400],
+  ])('marks the connection stale when the grant is revoked in Practice (K6 %s)', async (k6, refusal) => {
+    sandbox.setQuirks({ K6: k6 });
+    const { connection } = await connect();
+    expect(sandbox.revokeGrant(OWNER.email)).toBeGreaterThan(0);
+    const outcome = await runner.runStep(connection, POLL);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.staled).toBe(true);
+    expect(connection.staleReason).toMatch(/invalid_grant/);
+    expect(seen()).toEqual(['GET /api/v1/clients 401', `POST /oauth/token ${refusal}`]);
+  });
+});
+
+describe('signals a refresh cannot fix', () => {
+  it('names the unticked scope and never refreshes', async () => {
+    const { connection } = await connect(OWNER.email, (offered) =>
+      offered.filter((s) => s !== 'clients:write'),
+    );
+    const outcome = await runner.runStep(connection, 'creates.create_client.operation.perform', {
+      inputData: { name: 'Nope Ltd' },
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.refreshed).toBe(false);
+    expect(outcome.error!.message).toMatch(/clients:write/);
+    expect(outcome.error!.message).toMatch(/Reconnect your Practice account/);
+    expect(seen()).toEqual(['POST /api/v1/clients 403']);
+  });
+
+  it('surfaces the forbidden error after a role change, without refreshing', async () => {
+    const { connection } = await connect(STAFF.email);
+    const poll = await runner.runStep<{ id: string }[]>(connection, POLL);
+    const clientId = poll.results![0]!.id;
+    sandbox.resetRequestLog();
+    const outcome = await runner.runStep(connection, 'creates.update_client.operation.perform', {
+      inputData: { client_id: clientId, status: 'archived' },
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.refreshed).toBe(false);
+    expect(outcome.error!.message).toMatch(/Staff members cannot archive clients/);
+    expect(seen()).toEqual([`PATCH /api/v1/clients/${clientId} 403`]);
+  });
+
+  it.each([
+    [429 as const, 'HTTP 429'],
+    [403 as const, 'HTTP 403 rate_limited'],
+  ])('throttles with the Retry-After delay on a %s rate limit', async (status, source) => {
+    const { connection } = await connect();
+    sandbox.triggerRateLimit(undefined, { retryAfter: 7, count: 1, status });
+    const outcome = await runner.runStep(connection, POLL);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.refreshed).toBe(false);
+    expect(outcome.error!.name).toBe('ThrottledError');
+    expect(outcome.error!.delay).toBe(7);
+    if (status === 403) expect(outcome.error!.message).toContain(source);
+    expect(seen()).toEqual([`GET /api/v1/clients ${status}`]);
+  });
+});
