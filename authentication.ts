@@ -11,13 +11,18 @@ function text(value: unknown): string | undefined {
 }
 
 // Configuration mistakes are the integration owner's; say so instead of failing with a TypeError.
-function credentials(z: ZObject) {
+// BASE_URL goes through here too, so a bad one is the same clear error as a missing CLIENT_ID.
+function configured<T>(z: ZObject, read: () => T): T {
   try {
-    return clientCredentials();
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) throw new z.errors.Error(error.message, 'configuration', 500);
     throw error;
   }
+}
+
+function credentials(z: ZObject) {
+  return configured(z, clientCredentials);
 }
 
 function basicAuth(clientId: string, clientSecret: string): string {
@@ -39,10 +44,11 @@ async function requestTokens(
   form: Record<string, string>,
 ): Promise<TokenAuthData> {
   const { clientId, clientSecret } = credentials(z);
+  const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
   let answer: { status: number; body: unknown };
   try {
     const response = await z.request({
-      url: apiUrl('/oauth/token'),
+      url: tokenUrl,
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
@@ -75,7 +81,7 @@ async function requestTokens(
 
 const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
   const { clientId, clientSecret } = credentials(z);
-  const url = new URL(apiUrl('/oauth/authorize'));
+  const url = new URL(configured(z, () => apiUrl('/oauth/authorize')));
   const redirectUri = text(bundle.inputData.redirect_uri) ?? '';
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('state', text(bundle.inputData.state) ?? '');
@@ -130,15 +136,6 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
 
 const test = (z: ZObject) => getMe(z);
 
-// "<email> (<firm name>)", from what `test` returned.
-const connectionLabel = async (_z: ZObject, bundle: Bundle): Promise<string> => {
-  const me = bundle.inputData;
-  const firm = me.firm as { name?: unknown } | undefined;
-  const email = text(me.email) ?? 'Practice account';
-  const firmName = text(firm?.name);
-  return firmName ? `${email} (${firmName})` : email;
-};
-
 export default {
   type: 'oauth2',
   oauth2Config: {
@@ -153,5 +150,7 @@ export default {
     { key: 'scope', type: 'string', required: false, computed: true },
   ],
   test,
-  connectionLabel,
+  // "<email> (<firm name>)" from what `test` returned; Zapier flattens nested keys with __.
+  // A template, not a function: `zapier-platform invoke auth label` only renders templates.
+  connectionLabel: '{{email}} ({{firm__name}})',
 } satisfies Authentication;

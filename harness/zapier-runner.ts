@@ -64,17 +64,36 @@ export function describeError(error: unknown): ErrorDescription {
   }
 }
 
+/** Renders a connectionLabel template over the test result as Zapier does (nested keys as a__b). */
+export function renderLabel(
+  app: { authentication?: { connectionLabel?: unknown } },
+  me: Record<string, unknown>,
+): string {
+  const template = app.authentication?.connectionLabel;
+  if (typeof template !== 'string') throw new Error('connectionLabel must be a template string');
+  return template.replace(/{{\s*([\w.]+)\s*}}/g, (_m, key: string) => {
+    let value: unknown = me;
+    for (const part of key.replace(/__/g, '.').split('.')) {
+      value =
+        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    }
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
 export function newConnection(authData: AuthData): Connection {
   return { authData: { ...authData }, stale: false, staleReason: null, refreshes: 0 };
 }
 
 export class ZapierRunner {
   private readonly handler: Handler;
+  private readonly app: { authentication?: { connectionLabel?: unknown } };
   private readonly zcache: Record<string, unknown> = {};
 
   constructor(appPath = path.resolve(__dirname, '..', 'index.js')) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const app: unknown = require(appPath);
+    const app = require(appPath) as { authentication?: { connectionLabel?: unknown } };
+    this.app = app;
     this.handler = (zapier as unknown as ZapierCore).createAppHandler(app);
   }
 
