@@ -22,7 +22,16 @@ const stage = mkdtempSync(path.join(tmpdir(), 'practice-zapier-stage-'));
 try {
   // What build.zip runs, plus the TypeScript sources and .gitignore for source.zip.
   const entries = ['package-lock.json', '.zapierapprc', '.gitignore', 'index.js', 'dist', 'README.md'];
-  const sources = ['index.ts', 'authentication.ts', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'triggers', 'creates', 'searches'];
+  const sources = [
+    'index.ts',
+    'authentication.ts',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'lib',
+    'triggers',
+    'creates',
+    'searches',
+  ];
   for (const entry of [...entries, ...sources]) {
     if (existsSync(path.join(root, entry))) {
       cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });

@@ -1,7 +1,8 @@
 // `npm start`: the Practice sandbox on 127.0.0.1:4010 and the integration working
 // against it, end to end: connect through the consent page, poll, create, then
 // survive an expired token with a refresh, as Zapier's servers would run it.
-// Stays up afterwards for `zapier-platform invoke`; `--once` exits after the demo.
+// Then it stays up for `zapier-platform invoke` when run from a terminal, and
+// exits when nobody can use it (no TTY: CI, scripts); `--serve` / `--once` force either.
 import { consent } from '../harness/consent';
 import { ZapierRunner } from '../harness/zapier-runner';
 import { parseArgs } from '../sandbox/cli';
@@ -36,28 +37,41 @@ async function demo(sandbox: Sandbox): Promise<void> {
   line('connected (PKCE, consent page)', label);
 
   let mark = sandbox.requests.length;
-  const poll = await runner.runStep<{ id: string; name: string }[]>(connection, 'triggers.new_client.operation.perform');
+  const poll = await runner.runStep<{ id: string; name: string }[]>(
+    connection,
+    'triggers.new_client.operation.performList',
+  );
   if (!poll.ok) throw new Error(`New Client failed: ${poll.error?.message}`);
   line('New Client (poll)', `${poll.results!.length} clients, newest "${poll.results![0]?.name}"`);
 
-  const created = await runner.runStep<{ id: string; name: string }>(connection, 'creates.create_client.operation.perform', {
-    inputData: { name: `Demo Client ${new Date().toISOString().slice(11, 19)}`, type: 'business' },
-  });
+  const created = await runner.runStep<{ id: string; name: string }>(
+    connection,
+    'creates.create_client.operation.perform',
+    {
+      inputData: { name: `Demo Client ${new Date().toISOString().slice(11, 19)}`, type: 'business' },
+    },
+  );
   if (!created.ok) throw new Error(`Create Client failed: ${created.error?.message}`);
   line('Create Client', `${created.results!.id} "${created.results!.name}"`);
   line('  requests', requestsSince(sandbox, mark));
 
   sandbox.expireAccessTokens();
   mark = sandbox.requests.length;
-  const again = await runner.runStep<{ id: string }[]>(connection, 'triggers.new_client.operation.perform');
+  const again = await runner.runStep<{ id: string }[]>(
+    connection,
+    'triggers.new_client.operation.performList',
+  );
   if (!again.ok) throw new Error(`poll after expiry failed: ${again.error?.message}`);
-  line('token expired (K1 403), poll again', again.refreshed ? 'refreshed and retried: ok' : 'ok without refresh?!');
+  line(
+    'token expired (K1 403), poll again',
+    again.refreshed ? 'refreshed and retried: ok' : 'ok without refresh?!',
+  );
   line('  requests', requestsSince(sandbox, mark));
 
   connection.authData.expires_at = Math.floor(Date.now() / 1000) - 1;
   sandbox.expireAccessTokens();
   mark = sandbox.requests.length;
-  const proactive = await runner.runStep(connection, 'triggers.new_client.operation.perform');
+  const proactive = await runner.runStep(connection, 'triggers.new_client.operation.performList');
   if (!proactive.ok) throw new Error(`proactive refresh failed: ${proactive.error?.message}`);
   line('expiry known from expires_at', 'refreshed before calling the API');
   line('  requests', requestsSince(sandbox, mark));
@@ -66,13 +80,13 @@ async function demo(sandbox: Sandbox): Promise<void> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const once = argv.includes('--once');
+  const once = argv.includes('--once') || (!argv.includes('--serve') && !process.stdin.isTTY);
   const options = parseArgs(
-    argv.filter((a) => a !== '--once'),
+    argv.filter((a) => a !== '--once' && a !== '--serve'),
     process.env,
   );
   if (options === 'help') {
-    console.log('npm start [-- --once] [sandbox options: see `npm run sandbox -- --help`]');
+    console.log('npm start [-- --once | --serve] [sandbox options: see `npm run sandbox -- --help`]');
     return;
   }
   const sandbox = await startSandbox({ ...options, log: (l) => console.log(`[sandbox] ${l}`) });
@@ -85,6 +99,7 @@ async function main(): Promise<void> {
   }
   if (once) {
     await sandbox.close();
+    console.log('\nDemo done; sandbox stopped (no terminal attached). `npm start -- --serve` keeps it up.');
     return;
   }
   console.log(`

@@ -50,7 +50,7 @@ function seen(): string[] {
   return sandbox.requests.map((r: RequestLogEntry) => `${r.method} ${r.path} ${r.status}`);
 }
 
-const POLL = 'triggers.new_client.operation.perform';
+const POLL = 'triggers.new_client.operation.performList';
 const FIND = 'searches.find_client.operation.perform';
 
 describe('connecting an account', () => {
@@ -163,7 +163,7 @@ describe('dead connections', () => {
         `POST /oauth/token ${refusal}`,
       ]);
       const grantId = sandbox.requests.find((r) => r.grantId)?.grantId;
-    expect(sandbox.grants().find((g) => g.id === grantId)?.revoked).toBe(true);
+      expect(sandbox.grants().find((g) => g.id === grantId)?.revoked).toBe(true);
     },
   );
 
