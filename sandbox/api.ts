@@ -95,7 +95,20 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
     const field = sort === '-updated_at' ? 'updated_at' : 'created_at';
     // Inclusive, so a poller that passes the newest updated_at it saw cannot miss a tie.
     const items = [...store.clients.values()].filter((c) => !updatedSince || c.updated_at >= updatedSince);
-    send(req, res, 200, paginate({ items, id: (c) => c.id, key: (c) => c[field], sortName: sort, direction: 'desc', limit, cursor }));
+    send(
+      req,
+      res,
+      200,
+      paginate({
+        items,
+        id: (c) => c.id,
+        key: (c) => c[field],
+        sortName: sort,
+        direction: 'desc',
+        limit,
+        cursor,
+      }),
+    );
   });
 
   router.post('/clients', (req, res) => {
@@ -163,7 +176,9 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
     fields.check();
     if (status !== undefined && status !== client.status && callerOf(req).member.role === 'staff') {
       throw ApiError.forbidden(
-        status === 'archived' ? 'Staff members cannot archive clients' : 'Staff members cannot restore archived clients',
+        status === 'archived'
+          ? 'Staff members cannot archive clients'
+          : 'Staff members cannot restore archived clients',
       );
     }
     const changes: Partial<Client> = {};
@@ -322,7 +337,10 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
       created_at: now(),
     };
     store.webhooks.set(hook.id, hook);
-    res.set('Practice-Delivery', isLoopbackTarget(targetUrl) ? 'enabled' : 'disabled: sandbox delivers to loopback only');
+    res.set(
+      'Practice-Delivery',
+      isLoopbackTarget(targetUrl) ? 'enabled' : 'disabled: sandbox delivers to loopback only',
+    );
     send(req, res, 201, hook);
   });
 

@@ -33,7 +33,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SandboxOption
 
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     const quirk = /^--no-(K[0-9]+)$/.exec(flag)?.[1];
     if (flag === '--help' || flag === '-h') return 'help';

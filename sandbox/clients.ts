@@ -17,7 +17,8 @@ export const DEFAULT_CLIENT_SECRET = 'practice-sandbox-secret-do-not-use-in-prod
 // `zapier-platform invoke auth start` listens here by default.
 export const ZAPIER_CLI_REDIRECT_URI = 'http://localhost:9000';
 // Zapier production: https://zapier.com/dashboard/auth/oauth/return/App123456CLIAPI/
-export const ZAPIER_PRODUCTION_REDIRECT = /^https:\/\/zapier\.com\/dashboard\/auth\/oauth\/return\/App\d+CLIAPI\/$/;
+export const ZAPIER_PRODUCTION_REDIRECT =
+  /^https:\/\/zapier\.com\/dashboard\/auth\/oauth\/return\/App\d+CLIAPI\/$/;
 
 export function defaultClient(opts: {
   clientId?: string;

@@ -29,7 +29,8 @@ function integer(input: Record<string, unknown>, name: string): number | undefin
   const value = input[name];
   if (value === undefined || value === null) return undefined;
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new SandboxInputError(`${name} must be an integer`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new SandboxInputError(`${name} must be an integer`);
   return n;
 }
 
@@ -74,7 +75,10 @@ export function controlRouter(sandbox: Sandbox): Router {
     })),
   );
 
-  router.post('/expire-tokens', handle(() => ({ expired: sandbox.expireAccessTokens() })));
+  router.post(
+    '/expire-tokens',
+    handle(() => ({ expired: sandbox.expireAccessTokens() })),
+  );
 
   router.post(
     '/revoke',
@@ -93,7 +97,8 @@ export function controlRouter(sandbox: Sandbox): Router {
       const email = text(input, 'email');
       const role = input.role === 'removed' ? null : input.role;
       if (!email) throw new SandboxInputError('email is required');
-      if (role !== null && !isRole(role)) throw new SandboxInputError('role must be owner, admin, staff, or null/"removed"');
+      if (role !== null && !isRole(role))
+        throw new SandboxInputError('role must be owner, admin, staff, or null/"removed"');
       sandbox.setMemberRole(email, role);
       return { members: sandbox.members };
     }),
@@ -115,7 +120,8 @@ export function controlRouter(sandbox: Sandbox): Router {
     handle((req) => {
       const input = body(req);
       const status = integer(input, 'status');
-      if (status !== undefined && status !== 403 && status !== 429) throw new SandboxInputError('status must be 403 or 429');
+      if (status !== undefined && status !== 403 && status !== 429)
+        throw new SandboxInputError('status must be 403 or 429');
       sandbox.triggerRateLimit(text(input, 'token'), {
         retryAfter: integer(input, 'retry_after'),
         count: integer(input, 'count'),
@@ -125,7 +131,10 @@ export function controlRouter(sandbox: Sandbox): Router {
     }),
   );
 
-  router.get('/quirks', handle(() => sandbox.quirks));
+  router.get(
+    '/quirks',
+    handle(() => sandbox.quirks),
+  );
   router.post(
     '/quirks',
     handle((req) => {
@@ -148,7 +157,10 @@ export function controlRouter(sandbox: Sandbox): Router {
     }),
   );
 
-  router.get('/requests', handle((req) => ({ data: sandbox.requests.filter(requestFilter(req.query)) })));
+  router.get(
+    '/requests',
+    handle((req) => ({ data: sandbox.requests.filter(requestFilter(req.query)) })),
+  );
   // Between test cases: a fresh request log and no throttling carried over.
   router.post(
     '/reset',
@@ -158,9 +170,18 @@ export function controlRouter(sandbox: Sandbox): Router {
     }),
   );
 
-  router.get('/grants', handle(() => ({ data: sandbox.grants() })));
-  router.get('/events', handle(() => ({ data: sandbox.webhookEvents })));
-  router.get('/deliveries', handle(() => ({ data: sandbox.webhookDeliveries })));
+  router.get(
+    '/grants',
+    handle(() => ({ data: sandbox.grants() })),
+  );
+  router.get(
+    '/events',
+    handle(() => ({ data: sandbox.webhookEvents })),
+  );
+  router.get(
+    '/deliveries',
+    handle(() => ({ data: sandbox.webhookDeliveries })),
+  );
 
   router.post(
     '/redeliver',
@@ -170,7 +191,8 @@ export function controlRouter(sandbox: Sandbox): Router {
       const tamper = text(input, 'tamper');
       if (!eventId) throw new SandboxInputError('event_id is required');
       const known = TAMPERS.find((t) => t === tamper);
-      if (tamper !== undefined && !known) throw new SandboxInputError(`tamper must be one of: ${TAMPERS.join(', ')}`);
+      if (tamper !== undefined && !known)
+        throw new SandboxInputError(`tamper must be one of: ${TAMPERS.join(', ')}`);
       return { data: await sandbox.redeliverWebhookEvent(eventId, known) };
     }),
   );

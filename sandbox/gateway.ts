@@ -57,22 +57,42 @@ export interface GatewayDeps {
   quirks: () => Quirks;
 }
 
+function invalidToken(): ApiError {
+  return new ApiError(
+    401,
+    'invalid_token',
+    'The access token is invalid or was revoked',
+    {},
+    {
+      'WWW-Authenticate': INVALID_CHALLENGE,
+    },
+  );
+}
+
 // The library knows RFC 6750 header parsing and token lookup; map its verdicts onto the
 // contract's error codes.
 function fromLibraryError(err: unknown): ApiError {
   if (err instanceof OAuth2Server.UnauthorizedRequestError) {
-    return new ApiError(401, 'invalid_token', 'Missing access token: send Authorization: Bearer <token>', {}, {
-      'WWW-Authenticate': 'Bearer realm="Practice"',
-    });
+    return new ApiError(
+      401,
+      'invalid_token',
+      'Missing access token: send Authorization: Bearer <token>',
+      {},
+      {
+        'WWW-Authenticate': 'Bearer realm="Practice"',
+      },
+    );
   }
   if (err instanceof OAuth2Server.InvalidRequestError) {
-    return new ApiError(401, 'invalid_token', 'Malformed Authorization header', {}, { 'WWW-Authenticate': INVALID_CHALLENGE });
+    return new ApiError(
+      401,
+      'invalid_token',
+      'Malformed Authorization header',
+      {},
+      { 'WWW-Authenticate': INVALID_CHALLENGE },
+    );
   }
-  if (err instanceof OAuth2Server.InvalidTokenError) {
-    return new ApiError(401, 'invalid_token', 'The access token is invalid or was revoked', {}, {
-      'WWW-Authenticate': INVALID_CHALLENGE,
-    });
-  }
+  if (err instanceof OAuth2Server.InvalidTokenError) return invalidToken();
   return new ApiError(500, 'internal', 'Authentication failed unexpectedly');
 }
 
@@ -99,7 +119,12 @@ export function gateway(deps: GatewayDeps) {
     try {
       // Header only: the query string is refused above and bodies never carry tokens here.
       token = await server.authenticate(
-        new OAuth2Server.Request({ method: req.method, headers: { authorization: req.get('authorization') ?? '' }, query: {}, body: {} }),
+        new OAuth2Server.Request({
+          method: req.method,
+          headers: { authorization: req.get('authorization') ?? '' },
+          query: {},
+          body: {},
+        }),
         new OAuth2Server.Response(),
       );
     } catch (err) {
@@ -109,16 +134,18 @@ export function gateway(deps: GatewayDeps) {
     const record = store.accessTokens.get(token.accessToken);
     const grant = record ? store.grants.get(record.grantId) : undefined;
     const member = grant ? store.members.get(grant.memberId) : undefined;
-    if (!record || !grant || !member) throw fromLibraryError(new OAuth2Server.InvalidTokenError('gone'));
+    if (!record || !grant || !member) throw invalidToken();
     meta.bearer = token.accessToken;
     meta.grantId = grant.id;
     meta.memberId = member.id;
 
     if (store.now() >= record.expiresAt) {
       // K1: production gateways say 403 here; RFC 6750 says 401 invalid_token.
+      const message = 'The access token expired';
+      const challenge = { 'WWW-Authenticate': EXPIRED_CHALLENGE };
       throw quirks.K1
-        ? new ApiError(403, 'token_expired', 'The access token expired', {}, { 'WWW-Authenticate': EXPIRED_CHALLENGE })
-        : new ApiError(401, 'invalid_token', 'The access token expired', {}, { 'WWW-Authenticate': EXPIRED_CHALLENGE });
+        ? new ApiError(403, 'token_expired', message, {}, challenge)
+        : new ApiError(401, 'invalid_token', message, {}, challenge);
     }
 
     if (quirks.K7) {

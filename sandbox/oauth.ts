@@ -75,7 +75,11 @@ function checkAuthorizeRequest(
   const clientId = single(params, 'client_id');
   const client = clients.find((c) => c.clientId === clientId);
   if (!clientId || !client) {
-    return { kind: 'page', title: 'Unknown application', message: 'This application (client_id) is not registered with Practice.' };
+    return {
+      kind: 'page',
+      title: 'Unknown application',
+      message: 'This application (client_id) is not registered with Practice.',
+    };
   }
   const redirectUri = single(params, 'redirect_uri');
   if (!redirectUri || !isRegisteredRedirect(client, redirectUri)) {
@@ -127,7 +131,11 @@ function hiddenFields(request: AuthorizeRequest): Record<string, string> {
   return fields;
 }
 
-function renderConsent(res: Response, request: AuthorizeRequest, extra: { checked?: Scope[]; email?: string; error?: string } = {}): void {
+function renderConsent(
+  res: Response,
+  request: AuthorizeRequest,
+  extra: { checked?: Scope[]; email?: string; error?: string } = {},
+): void {
   res.set('X-Frame-Options', 'DENY');
   res.type('html').send(
     consentPage({
@@ -160,7 +168,10 @@ function formDecode(text: string): string {
 
 // Both client authentication methods end here, so they behave identically and a failure
 // is always the contract's 401 invalid_client. The library then sees client_secret_post.
-function authenticateClient(req: Request, clients: RegisteredClient[]): { client: RegisteredClient; secret: string } {
+function authenticateClient(
+  req: Request,
+  clients: RegisteredClient[],
+): { client: RegisteredClient; secret: string } {
   const body = stringParams(req.body);
   const header = req.get('authorization');
   let id: string | undefined;
@@ -169,14 +180,19 @@ function authenticateClient(req: Request, clients: RegisteredClient[]): { client
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new OAuth2Server.InvalidClientError('Invalid client: malformed HTTP Basic credentials');
+    if (colon < 0)
+      throw new OAuth2Server.InvalidClientError('Invalid client: malformed HTTP Basic credentials');
     id = formDecode(decoded.slice(0, colon));
     secret = formDecode(decoded.slice(colon + 1));
     if (body.client_secret !== undefined) {
-      throw new OAuth2Server.InvalidRequestError('Invalid request: authenticate with HTTP Basic or client_secret in the body, not both');
+      throw new OAuth2Server.InvalidRequestError(
+        'Invalid request: authenticate with HTTP Basic or client_secret in the body, not both',
+      );
     }
     if (body.client_id !== undefined && body.client_id !== id) {
-      throw new OAuth2Server.InvalidRequestError('Invalid request: client_id in the body does not match HTTP Basic');
+      throw new OAuth2Server.InvalidRequestError(
+        'Invalid request: client_id in the body does not match HTTP Basic',
+      );
     }
   } else {
     id = body.client_id;
@@ -283,7 +299,10 @@ export function oauthRouter(deps: OAuthDeps): Router {
       metaOf(req).memberId = memberId;
       return res.redirect(302, location);
     }
-    res.status(500).type('html').send(errorPage('Authorization failed', 'The authorization could not be completed.'));
+    res
+      .status(500)
+      .type('html')
+      .send(errorPage('Authorization failed', 'The authorization could not be completed.'));
   });
 
   router.post('/token', async (req, res) => {

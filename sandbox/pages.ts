@@ -11,7 +11,7 @@ export const SCOPE_LABELS: Record<Scope, string> = {
   'tasks:read': 'View tasks',
   'tasks:write': 'Create and complete tasks',
   webhooks: 'Notify the app when things change (webhooks)',
-  'offline_access': 'Stay connected when you are not using it (refresh tokens)',
+  offline_access: 'Stay connected when you are not using it (refresh tokens)',
 };
 
 function escapeHtml(text: string): string {

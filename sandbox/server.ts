@@ -130,7 +130,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const log = opts.log ?? (() => undefined);
 
   const clients = opts.clients ?? [
-    defaultClient({ clientId: opts.clientId, clientSecret: opts.clientSecret, extraRedirectUris: opts.redirectUris }),
+    defaultClient({
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      extraRedirectUris: opts.redirectUris,
+    }),
   ];
   const primary = clients[0];
   if (!primary) throw new SandboxInputError('at least one client must be registered');
@@ -158,12 +162,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const app = express();
   app.disable('x-powered-by');
-  let sandbox: Sandbox | undefined;
-  let controls: express.Router | undefined;
+  // Controls need the Sandbox object, which exists only once the port is known; they are
+  // mounted first all the same so control calls never reach the request log.
+  const started: { controls?: express.Router } = {};
   app.use('/_sandbox', (req, res, next) => {
-    if (!sandbox) return next(new Error('sandbox is starting'));
-    controls ??= controlRouter(sandbox);
-    controls(req, res, next);
+    if (!started.controls) return next(new Error('sandbox is starting'));
+    started.controls(req, res, next);
   });
   app.use(requestLog.middleware());
   app.use('/oauth', oauthRouter({ store, server: oauth, clients, quirks: () => quirks }));
@@ -176,7 +180,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     apiRouter({ store, webhooks }),
   );
   app.get('/', (_req, res) => {
-    res.json({ name: 'Practice API sandbox', api: '/api/v1', authorize: '/oauth/authorize', token: '/oauth/token' });
+    res.json({
+      name: 'Practice API sandbox',
+      api: '/api/v1',
+      authorize: '/oauth/authorize',
+      token: '/oauth/token',
+    });
   });
   app.use((req) => {
     throw ApiError.notFound('Endpoint', `${req.method} ${req.path}`);
@@ -206,7 +215,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       revokedReason: g.revokedReason ?? (store.members.has(g.memberId) ? null : 'member removed'),
     }));
 
-  sandbox = {
+  const sandbox: Sandbox = {
     url,
     host,
     port,
@@ -272,7 +281,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     triggerRateLimit(token, options = {}) {
       const count = options.count ?? 1;
       const retryAfter = options.retryAfter ?? 30;
-      if (!Number.isInteger(count) || count < 1) throw new SandboxInputError('count must be a positive integer');
+      if (!Number.isInteger(count) || count < 1)
+        throw new SandboxInputError('count must be a positive integer');
       if (!Number.isInteger(retryAfter) || retryAfter < 0) {
         throw new SandboxInputError('retryAfter must be a whole number of seconds');
       }
@@ -297,6 +307,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     redeliverWebhookEvent: (eventId, tamper) => webhooks.redeliver(eventId, tamper ?? null),
     settleWebhooks: () => webhooks.settle(),
   };
+  started.controls = controlRouter(sandbox);
   return sandbox;
 }
 

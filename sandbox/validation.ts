@@ -42,13 +42,18 @@ export class Fields {
   }
 
   // undefined: absent (or invalid, with an error recorded); null: explicitly cleared.
-  string(name: string, opts: { required?: boolean; max?: number; nullable?: boolean } = {}): string | null | undefined {
+  string(
+    name: string,
+    opts: { required?: boolean; max?: number; nullable?: boolean } = {},
+  ): string | null | undefined {
     const value = this.body[name];
     if (value === undefined || (value === '' && opts.required)) {
       return opts.required ? this.fail(name, 'is required') : undefined;
     }
     if (value === null) {
-      return opts.nullable && !opts.required ? null : this.fail(name, opts.required ? 'is required' : 'must be a string');
+      return opts.nullable && !opts.required
+        ? null
+        : this.fail(name, opts.required ? 'is required' : 'must be a string');
     }
     if (typeof value !== 'string') return this.fail(name, 'must be a string');
     const trimmed = value.trim();
@@ -116,7 +121,11 @@ export function queryLimit(req: Request): number {
   return limit;
 }
 
-export function queryOneOf<T extends string>(req: Request, name: string, allowed: readonly T[]): T | undefined {
+export function queryOneOf<T extends string>(
+  req: Request,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
   const raw = queryString(req, name);
   if (raw === undefined) return undefined;
   const match = allowed.find((a) => a === raw);

@@ -98,7 +98,11 @@ export class WebhookDispatcher {
     void done.finally(() => this.pending.delete(done));
   }
 
-  private async deliver(record: WebhookEventRecord, webhookId: string, tamper: Tamper | null): Promise<DeliveryRecord> {
+  private async deliver(
+    record: WebhookEventRecord,
+    webhookId: string,
+    tamper: Tamper | null,
+  ): Promise<DeliveryRecord> {
     const hook = this.store.webhooks.get(webhookId);
     const result: DeliveryRecord = {
       eventId: record.id,

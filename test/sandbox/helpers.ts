@@ -63,9 +63,9 @@ export function hiddenFields(html: string): Record<string, string> {
 }
 
 export function scopeCheckboxes(html: string): Array<{ value: string; checked: boolean }> {
-  return [...html.matchAll(/<input type="checkbox" name="scope" id="[^"]+" value="([^"]+)"( checked)?>/g)].map(
-    (m) => ({ value: m[1] ?? '', checked: m[2] !== undefined }),
-  );
+  return [
+    ...html.matchAll(/<input type="checkbox" name="scope" id="[^"]+" value="([^"]+)"( checked)?>/g),
+  ].map((m) => ({ value: m[1] ?? '', checked: m[2] !== undefined }));
 }
 
 export interface ConsentOptions {
@@ -166,7 +166,11 @@ export async function connect(sandbox: Sandbox, opts: ConsentOptions = {}): Prom
   return body;
 }
 
-export async function refresh(sandbox: Sandbox, refreshToken: string, extra: Record<string, string> = {}): Promise<Response> {
+export async function refresh(
+  sandbox: Sandbox,
+  refreshToken: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   return tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra });
 }
 

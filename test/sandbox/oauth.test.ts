@@ -120,7 +120,9 @@ describe('authorization page', () => {
   });
 
   it('redirects with invalid_scope for an unknown scope', async () => {
-    const response = await fetch(authorizeParams({ scope: 'clients:read admin:all' }), { redirect: 'manual' });
+    const response = await fetch(authorizeParams({ scope: 'clients:read admin:all' }), {
+      redirect: 'manual',
+    });
     const location = new URL(response.headers.get('location') ?? '');
     expect(location.searchParams.get('error')).toBe('invalid_scope');
   });
@@ -135,7 +137,10 @@ describe('authorization page', () => {
   });
 
   it('redirects with access_denied and the state when the user denies', async () => {
-    const response = await submitConsent(sandbox, pkce().challenge, { decision: 'deny', state: 'deny-state' });
+    const response = await submitConsent(sandbox, pkce().challenge, {
+      decision: 'deny',
+      state: 'deny-state',
+    });
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('location') ?? '');
     expect(location.searchParams.get('error')).toBe('access_denied');
@@ -237,8 +242,13 @@ describe('code exchange', () => {
 describe('scopes chosen on the consent page', () => {
   it('narrows the grant to the ticked scopes', async () => {
     const token = await connect(sandbox, { untick: ['tasks:write', 'webhooks'] });
-    expect(token.scope).toBe('clients:read clients:write projects:read projects:write tasks:read offline_access');
-    const create = await api(sandbox, token.access_token, 'POST', '/api/v1/tasks', { project_id: 'prj_000003', title: 'x' });
+    expect(token.scope).toBe(
+      'clients:read clients:write projects:read projects:write tasks:read offline_access',
+    );
+    const create = await api(sandbox, token.access_token, 'POST', '/api/v1/tasks', {
+      project_id: 'prj_000003',
+      title: 'x',
+    });
     expect(await json(create)).toMatchObject({
       ok: false,
       error: { code: 'insufficient_scope', details: { required_scope: 'tasks:write' } },
@@ -303,7 +313,10 @@ describe('refresh-token rotation', () => {
     expect(await meStatus(first.access_token)).toBe(401);
     const next = await refresh(sandbox, second.refresh_token ?? '');
     expect(await json(next)).toMatchObject({ error: 'invalid_grant' });
-    expect(sandbox.grants()[0]).toMatchObject({ revoked: true, revokedReason: 'refresh token reused after rotation' });
+    expect(sandbox.grants()[0]).toMatchObject({
+      revoked: true,
+      revokedReason: 'refresh token reused after rotation',
+    });
   });
 
   it('may narrow the scope on refresh but never widen it', async () => {
@@ -314,7 +327,9 @@ describe('refresh-token rotation', () => {
     expect(narrowed.scope).toBe('clients:read offline_access');
     const clients = await api(sandbox, narrowed.access_token, 'POST', '/api/v1/clients', { name: 'X' });
     expect(clients.status).toBe(403);
-    const widened = await refresh(sandbox, narrowed.refresh_token ?? '', { scope: 'clients:read clients:write offline_access' });
+    const widened = await refresh(sandbox, narrowed.refresh_token ?? '', {
+      scope: 'clients:read clients:write offline_access',
+    });
     expect(widened.status).toBe(400);
     expect(await json(widened)).toMatchObject({ error: 'invalid_scope' });
   });
