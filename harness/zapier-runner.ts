@@ -122,10 +122,7 @@ export class ZapierRunner {
       authData: tokens,
       inputData: {},
     });
-    const label = await this.invoke<string>('authentication.connectionLabel', {
-      authData: tokens,
-      inputData: me,
-    });
+    const label = renderLabel(this.app, me);
     return { connection: newConnection(tokens), label };
   }
 
