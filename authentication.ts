@@ -64,10 +64,12 @@ async function requestTokens(
     answer = { status: 401, body: undefined };
   }
 
+  // Only a refresh continues the old grant; a new code starts a new one, whatever authData still holds.
+  const previous = grant === 'refresh_token' ? bundle.authData : undefined;
   const outcome = normaliseTokenResponse(answer, {
     grant,
-    previousRefreshToken: text(bundle.authData?.refresh_token),
-    previousScope: text(bundle.authData?.scope),
+    previousRefreshToken: text(previous?.refresh_token),
+    previousScope: text(previous?.scope),
     nowSeconds: Math.floor(Date.now() / 1000),
     secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
   });

@@ -1,10 +1,23 @@
 import path from 'node:path';
 import zapier, { defineApp } from 'zapier-platform-core';
 import authentication from './authentication';
+import completeTask from './creates/complete_task';
 import createClient from './creates/create_client';
+import createProject from './creates/create_project';
+import createTask from './creates/create_task';
+import updateClient from './creates/update_client';
 import { afters, befores } from './lib/middleware';
 import findClient from './searches/find_client';
+import findProject from './searches/find_project';
+import clients from './triggers/clients';
+import members from './triggers/members';
 import newClient from './triggers/new_client';
+import newProject from './triggers/new_project';
+import newTask from './triggers/new_task';
+import projects from './triggers/projects';
+import taskCompleted from './triggers/task_completed';
+import tasks from './triggers/tasks';
+import updatedClient from './triggers/updated_client';
 
 // Compiled, this file runs from dist/; under ts-jest it runs in place.
 const packageJson = path.basename(__dirname) === 'dist' ? '../package.json' : './package.json';
@@ -19,12 +32,25 @@ const app = defineApp({
   afterResponse: [...afters],
   triggers: {
     [newClient.key]: newClient,
+    [updatedClient.key]: updatedClient,
+    [newProject.key]: newProject,
+    [newTask.key]: newTask,
+    [taskCompleted.key]: taskCompleted,
+    [clients.key]: clients,
+    [projects.key]: projects,
+    [members.key]: members,
+    [tasks.key]: tasks,
   },
   creates: {
     [createClient.key]: createClient,
+    [updateClient.key]: updateClient,
+    [createProject.key]: createProject,
+    [createTask.key]: createTask,
+    [completeTask.key]: completeTask,
   },
   searches: {
     [findClient.key]: findClient,
+    [findProject.key]: findProject,
   },
   searchOrCreates: {
     [findClient.key]: {

@@ -1,7 +1,7 @@
 // The Practice resource API: URLs, paging, wire types. Operations call these
 // helpers and never build URLs or headers themselves.
 
-import type { ZObject } from 'zapier-platform-core';
+import type { Bundle, ZObject } from 'zapier-platform-core';
 import { apiUrl } from './config';
 
 export type Client = {
@@ -115,15 +115,50 @@ function appErrorStatus(error: unknown): number | undefined {
   }
 }
 
-/** One call to the API; errors were already turned into Zapier errors by middleware. */
+/**
+ * One call to the API; HTTP errors were already turned into Zapier errors by middleware,
+ * and failures below HTTP (reset, refused, DNS, timeout) become one here.
+ */
 async function call(z: ZObject, path: string, options: CallOptions = {}): Promise<unknown> {
-  const response = await z.request({
-    url: apiUrl(path),
-    method: options.method ?? 'GET',
-    params: compact(options.params),
-    ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
-  });
-  return response.data as unknown;
+  // Without a timeout a connection cut mid-body hangs until Zapier kills the step (30 s).
+  const configured = Number(process.env.PRACTICE_REQUEST_TIMEOUT_MS);
+  const timeout = Number.isInteger(configured) && configured > 0 ? configured : 25_000;
+  const method = options.method ?? 'GET';
+  try {
+    const response = await z.request({
+      url: apiUrl(path),
+      method,
+      params: compact(options.params),
+      timeout,
+      ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
+    });
+    return response.data as unknown;
+  } catch (error) {
+    // Zapier's own errors (RefreshAuthError, ThrottledError, AppError …) pass through untouched.
+    const { name, type, code } = (error ?? {}) as { name?: unknown; type?: unknown; code?: unknown };
+    if (name !== 'FetchError') throw error;
+    const reason =
+      type === 'request-timeout' || type === 'body-timeout'
+        ? `Practice did not answer within ${timeout / 1000} seconds`
+        : code === 'ECONNRESET' || code === 'EPIPE'
+          ? 'the connection was reset before Practice answered'
+          : code === 'ECONNREFUSED'
+            ? 'the connection was refused'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? `the address ${new URL(apiUrl(path)).hostname} could not be resolved (DNS)`
+              : code === 'ETIMEDOUT' || code === 'ECONNABORTED'
+                ? 'the connection timed out'
+                : 'the network request failed';
+    // A write may have reached Practice before the connection failed: retrying blindly could duplicate it.
+    const advice =
+      method === 'GET'
+        ? 'Try again in a few minutes; if it keeps happening, Practice may be down.'
+        : 'Practice may have received the request anyway: check Practice before running this step again.';
+    throw new z.errors.Error(
+      `Could not reach Practice: ${reason} (${method} ${path}). ${advice}`,
+      type === 'request-timeout' || type === 'body-timeout' ? 'timeout' : 'network_error',
+    );
+  }
 }
 
 /** An object answer, legacy `{ok: true, data}` envelopes unwrapped. */
@@ -151,6 +186,26 @@ async function page<T>(z: ZObject, path: string, params: Query): Promise<Page<T>
 }
 
 export const PAGE_LIMIT_MAX = 100;
+
+/**
+ * One page for a trigger with `canPaginate: true` (dynamic dropdowns): Zapier asks
+ * for page 0, 1, 2… and keeps our cursor between those calls in `z.cursor`. An empty
+ * stored cursor means the previous page was the last one.
+ */
+export async function cursorPage<T>(
+  z: ZObject,
+  bundle: Bundle,
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+): Promise<T[]> {
+  let cursor: string | undefined;
+  if ((bundle.meta?.page ?? 0) > 0) {
+    cursor = (await z.cursor.get()) || undefined;
+    if (!cursor) return [];
+  }
+  const result = await fetchPage(cursor);
+  await z.cursor.set(result.next_cursor ?? '');
+  return result.data;
+}
 
 export function getMe(z: ZObject): Promise<Me> {
   return object<Me>(z, '/api/v1/me');
@@ -271,7 +326,8 @@ export async function createWebhook(
   const path = '/api/v1/webhooks';
   const hook = await object<Webhook>(z, path, { method: 'POST', body: { ...body } });
   // Without a secret no delivery could ever be verified; the message never quotes the answer.
-  if (typeof hook.secret !== 'string' || hook.secret === '') throw unexpected(z, path, 'a webhook without a secret');
+  if (typeof hook.secret !== 'string' || hook.secret === '')
+    throw unexpected(z, path, 'a webhook without a secret');
   return { ...hook, id: String(hook.id) };
 }
 

@@ -110,6 +110,8 @@ export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): num
   if (typeof value !== 'string' || value.trim() === '') return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Math.min(Number(text), 86400);
+  // Every HTTP-date form names its month; without this Date.parse reads "-1" or "1.5" as dates in 2001.
+  if (!/\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b/i.test(text)) return null;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return null;
   return Math.min(Math.max(0, Math.ceil((date - nowMs) / 1000)), 86400);

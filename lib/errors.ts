@@ -3,7 +3,7 @@
 
 import type { ZObject } from 'zapier-platform-core';
 import type { Signal } from './auth-signals';
-import { serverText } from './redact';
+import { redact, serverText } from './redact';
 import { scopeLabel } from './scopes';
 
 function apiSays(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
@@ -17,6 +17,18 @@ function seconds(n: number): string {
 
 /** The message for a signal; exported so docs and tests can list them. */
 export function messageFor(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
+  // A last pass over the whole text: the error code in `source` and field names come from the server too.
+  return redact(compose(signal, secrets), secrets);
+}
+
+/** The API's error code as the Zapier error code, unless it is not code-shaped or carries a secret. */
+function errorCode(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
+  const code = signal.code;
+  if (code && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) && redact(code, secrets) === code) return code;
+  return signal.kind;
+}
+
+function compose(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
   switch (signal.kind) {
     case 'ok':
       return '';
@@ -95,8 +107,8 @@ export function errorFor(z: ZObject, signal: Signal, secrets: ReadonlyArray<stri
       // With a Retry-After the outage is announced and short: let Zapier come back later.
       return signal.retryAfter !== null
         ? new z.errors.ThrottledError(message, signal.retryAfter)
-        : new z.errors.Error(message, signal.code ?? 'unavailable', signal.status);
+        : new z.errors.Error(message, errorCode(signal, secrets), signal.status);
     default:
-      return new z.errors.Error(message, signal.code ?? signal.kind, signal.status);
+      return new z.errors.Error(message, errorCode(signal, secrets), signal.status);
   }
 }

@@ -1,12 +1,19 @@
-import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { listClients } from '../lib/api';
+import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
+import { listClients, type Client } from '../lib/api';
 import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
 
-// Newest first: Zapier deduplicates by id, so the first page is all a poll needs.
-const perform = (async (z) => {
+// A delivery carries the Client exactly as the list endpoint returns it.
+const perform = async (z: ZObject, bundle: Bundle): Promise<Client[]> => {
+  const client = await receiveDelivery<Client>(z, bundle, 'client.created');
+  return client ? [client] : [];
+};
+
+// Samples for the Zap editor: the newest clients, same shape as a delivery.
+const performList = async (z: ZObject): Promise<Client[]> => {
   const page = await listClients(z, { sort: '-created_at' });
   return page.data;
-}) satisfies PollingTriggerPerform;
+};
 
 export default defineTrigger({
   key: 'new_client',
@@ -16,8 +23,10 @@ export default defineTrigger({
     description: 'Triggers when a new client is added to your Practice firm.',
   },
   operation: {
-    type: 'polling',
+    type: 'hook',
+    ...subscriptionOperations('client.created'),
     perform,
+    performList,
     sample: CLIENT_SAMPLE,
     outputFields: [...CLIENT_OUTPUT_FIELDS],
   },

@@ -1,8 +1,20 @@
 // CONTRACT §6 on a legacy endpoint (K2): find_client calls GET /api/v1/clients/search,
 // which answers every API error as HTTP 200 {ok:false, error:{code, message, details}}.
 // Gateway-level signals (401, K1's 403, 429, 5xx) reach it with their real status.
-import { ACCESS_TOKEN, api, liveAuth, useTestEnvironment } from '../helpers';
-import { appError, failureOf, headline, SEARCH_EMAIL, steps, throttled, WWW_EXPIRED, WWW_SCOPE } from './support';
+import {
+  ACCESS_TOKEN,
+  api,
+  appError,
+  failureOf,
+  headline,
+  liveAuth,
+  SEARCH_EMAIL,
+  steps,
+  throttled,
+  useTestEnvironment,
+  WWW_EXPIRED,
+  WWW_SCOPE,
+} from './support';
 
 useTestEnvironment();
 
@@ -114,7 +126,10 @@ describe('find_client on the legacy search endpoint', () => {
 
   describe('forbidden (K5)', () => {
     it("does not refresh on 200 ok:false forbidden and carries the API's message", async () => {
-      const scope = search().reply(200, legacyError('forbidden', 'Staff members cannot search archived clients'));
+      const scope = search().reply(
+        200,
+        legacyError('forbidden', 'Staff members cannot search archived clients'),
+      );
       const body = appError(await failureOf(run()));
       expect(body).toMatchObject({ code: 'forbidden', status: 200 });
       expect(body.message).toContain('Practice says: "Staff members cannot search archived clients"');
@@ -134,7 +149,10 @@ describe('find_client on the legacy search endpoint', () => {
     });
 
     it('takes the delay from details.retry_after when a legacy answer has no Retry-After header', async () => {
-      const scope = search().reply(200, legacyError('rate_limited', 'Too many requests', { retry_after: 21 }));
+      const scope = search().reply(
+        200,
+        legacyError('rate_limited', 'Too many requests', { retry_after: 21 }),
+      );
       expect(throttled(await failureOf(run())).delay).toBe(21);
       expect(scope.isDone()).toBe(true);
     });

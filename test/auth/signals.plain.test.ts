@@ -1,14 +1,17 @@
 // CONTRACT §6 on plain endpoints (errors carry their HTTP status): one test per row,
 // for a read (new_client: GET /api/v1/clients) and a write (create_client: POST /api/v1/clients).
 import type nock from 'nock';
-import { ACCESS_TOKEN, api, liveAuth, useTestEnvironment } from '../helpers';
 import {
+  ACCESS_TOKEN,
+  api,
   appError,
   CLIENT_INPUT,
   failureOf,
   headline,
+  liveAuth,
   steps,
   throttled,
+  useTestEnvironment,
   WWW_EXPIRED,
   WWW_SCOPE,
 } from './support';
@@ -170,7 +173,9 @@ describe.each(plainSteps)('$name', ({ expect: intercept, run }) => {
         error: {
           code: 'validation_failed',
           message: 'Validation failed',
-          details: { fields: { email: 'is not a valid email address', name: ['is required', 'is too short'] } },
+          details: {
+            fields: { email: 'is not a valid email address', name: ['is required', 'is too short'] },
+          },
         },
       });
       const body = appError(await failureOf(run()));

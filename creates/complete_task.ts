@@ -1,0 +1,43 @@
+import {
+  defineCreate,
+  defineInputFields,
+  type CreatePerform,
+  type InferInputData,
+} from 'zapier-platform-core';
+import { completeTask } from '../lib/api';
+import { COMPLETED_TASK_SAMPLE, TASK_OUTPUT_FIELDS } from '../lib/samples';
+
+const inputFields = defineInputFields([
+  {
+    key: 'task_id',
+    label: 'Task',
+    type: 'string',
+    required: true,
+    dynamic: 'tasks.id.title',
+    helpText: 'The open task to mark as completed. Choose one, or map a Task ID from an earlier step.',
+  },
+]);
+
+type Input = InferInputData<typeof inputFields>;
+
+const perform = (async (z, bundle) => {
+  const input: Input = bundle.inputData;
+  const taskId = input.task_id.trim();
+  if (!taskId) throw new z.errors.Error('Choose the Task to complete.', 'invalid_input', 400);
+  return completeTask(z, taskId);
+}) satisfies CreatePerform<Input>;
+
+export default defineCreate({
+  key: 'complete_task',
+  noun: 'Task',
+  display: {
+    label: 'Complete Task',
+    description: 'Marks a task as completed.',
+  },
+  operation: {
+    inputFields,
+    perform,
+    sample: COMPLETED_TASK_SAMPLE,
+    outputFields: [...TASK_OUTPUT_FIELDS],
+  },
+});

@@ -1,0 +1,99 @@
+// Shared by the reliability suites and the bench scripts: a sandbox, the built app
+// under ZapierRunner, and a connection made through the real consent page.
+import path from 'node:path';
+import { consent } from '../../harness/consent';
+import {
+  type AuthData,
+  type Connection,
+  type ErrorDescription,
+  newConnection,
+  ZapierRunner,
+} from '../../harness/zapier-runner';
+import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+
+export const REDIRECT_URI = 'http://localhost:9000';
+export const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')!.email;
+
+/** new_client became a REST hook; its polling twin is performList. */
+export const POLL_LIST = 'triggers.new_client.operation.performList';
+export const POLL = 'triggers.updated_client.operation.perform';
+export const CREATE = 'creates.create_client.operation.perform';
+export const FIND = 'searches.find_client.operation.perform';
+export const AUTH_TEST = 'authentication.test';
+
+/** The built app: index.js -> dist/, or another build (an unzipped build.zip) via PRACTICE_APP_PATH. */
+export const APP_PATH = process.env.PRACTICE_APP_PATH ?? path.resolve(__dirname, '..', '..', 'index.js');
+
+export function newRunner(): ZapierRunner {
+  return new ZapierRunner(APP_PATH);
+}
+
+/** Points the app's environment at `baseUrl` (the sandbox, or a proxy in front of it). */
+export function useEnvironment(sandbox: Sandbox, baseUrl: string = sandbox.url): void {
+  process.env.BASE_URL = baseUrl;
+  process.env.CLIENT_ID = sandbox.clientId;
+  process.env.CLIENT_SECRET = sandbox.clientSecret;
+}
+
+export async function startQuietSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  return startSandbox({ host: '127.0.0.1', port: 0, ...opts });
+}
+
+/** Connects the owner through the consent page, as a user in the Zap editor would. */
+export async function connectOwner(runner: ZapierRunner, sandbox: Sandbox): Promise<Connection> {
+  const state = `state-${Math.random().toString(36).slice(2)}`;
+  const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
+    inputData: { redirect_uri: REDIRECT_URI, state },
+  });
+  const answer = await consent(url, { email: OWNER_EMAIL, password: sandbox.demoPassword });
+  if (!answer.code) throw new Error(`consent gave no code: ${answer.location}`);
+  // Exchange and test as Zapier does on connect; the label is the e2e suite's business.
+  const tokens = await runner.invoke<AuthData>('authentication.oauth2Config.getAccessToken', {
+    inputData: { code: answer.code, redirect_uri: REDIRECT_URI },
+    authData: {},
+  });
+  await runner.invoke(AUTH_TEST, { authData: tokens, inputData: {} });
+  return newConnection(tokens);
+}
+
+/** The app definition the runner loads, to see which steps exist by now. */
+export function builtApp(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(APP_PATH) as Record<string, unknown>;
+}
+
+/** True when the built app has a function at this dotted method path. */
+export function hasMethod(method: string): boolean {
+  let node: unknown = builtApp();
+  for (const key of method.split('.')) {
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return typeof node === 'function';
+}
+
+/** Zapier error names a step may end with when the API misbehaves (never a JS runtime error). */
+export const ZAPIER_ERROR_NAMES = new Set(['AppError', 'ThrottledError']);
+
+/** Text that betrays a crash or a leaked internal rather than a message written for a person. */
+export const CRASH_TEXT =
+  /TypeError|SyntaxError|ReferenceError|RangeError|FetchError|Cannot read prop|Unexpected (token|end)|is not a function|\bundefined\b|\bnull\b|\[object Object\]|\bNaN\b/;
+
+export function formatError(error: ErrorDescription | undefined): string {
+  return error ? `${error.name}: ${error.message}` : '(no error)';
+}
+
+export { ZapierRunner };
+export type { Connection, Sandbox };
+
+/** Resolves like `promise`, or rejects once `ms` pass: a hung step must fail the test, not stall it. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

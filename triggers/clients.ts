@@ -1,0 +1,26 @@
+import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
+import { cursorPage, listClients } from '../lib/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+
+// Feeds dynamic dropdowns, one API page per "Load more".
+const perform = (async (z, bundle) =>
+  cursorPage(z, bundle, (cursor) =>
+    listClients(z, { sort: '-created_at', cursor }),
+  )) satisfies PollingTriggerPerform;
+
+export default defineTrigger({
+  key: 'clients',
+  noun: 'Client',
+  display: {
+    label: 'List Clients',
+    description: 'Triggers when Zapier lists your Practice clients for a dropdown.',
+    hidden: true,
+  },
+  operation: {
+    type: 'polling',
+    canPaginate: true,
+    perform,
+    sample: CLIENT_SAMPLE,
+    outputFields: [...CLIENT_OUTPUT_FIELDS],
+  },
+});

@@ -1,0 +1,56 @@
+import {
+  defineInputFields,
+  defineTrigger,
+  type InferInputData,
+  type WebhookTriggerPerform,
+  type WebhookTriggerPerformList,
+} from 'zapier-platform-core';
+import { listTasks, type Task } from '../lib/api';
+import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
+import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
+
+const inputFields = defineInputFields([
+  {
+    key: 'project_id',
+    label: 'Project',
+    type: 'string',
+    required: false,
+    dynamic: 'projects.id.name',
+    helpText: 'Only trigger on tasks in this project. Leave blank to trigger on tasks in every project.',
+  },
+]);
+
+type Input = InferInputData<typeof inputFields>;
+
+// Practice sends every task.created of the firm; the project filter is applied here.
+const perform = (async (z, bundle) => {
+  const input: Input = bundle.inputData;
+  const task = await receiveDelivery<Task>(z, bundle, 'task.created');
+  if (!task) return [];
+  const projectId = input.project_id?.trim();
+  return projectId && task.project_id !== projectId ? [] : [task];
+}) satisfies WebhookTriggerPerform<Input, Task>;
+
+const performList = (async (z, bundle) => {
+  const input: Input = bundle.inputData;
+  const page = await listTasks(z, { project_id: input.project_id?.trim() || undefined, sort: '-created_at' });
+  return page.data;
+}) satisfies WebhookTriggerPerformList<Input, Task>;
+
+export default defineTrigger({
+  key: 'new_task',
+  noun: 'Task',
+  display: {
+    label: 'New Task',
+    description: 'Triggers when a new task is added to a project.',
+  },
+  operation: {
+    type: 'hook',
+    inputFields,
+    ...subscriptionOperations('task.created'),
+    perform,
+    performList,
+    sample: TASK_SAMPLE,
+    outputFields: [...TASK_OUTPUT_FIELDS],
+  },
+});
