@@ -25,7 +25,8 @@ export function messageFor(signal: Signal, secrets: ReadonlyArray<string | undef
 function errorCode(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
   const code = signal.code;
   if (code && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) && redact(code, secrets) === code) return code;
-  return signal.kind;
+  // A header-only scope error names no code; use the API's, so both forms read alike.
+  return signal.kind === 'scope' ? 'insufficient_scope' : signal.kind;
 }
 
 function compose(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {

@@ -21,6 +21,8 @@ export function useTestEnvironment(): void {
   });
   afterAll(() => {
     nock.enableNetConnect();
+    // Core wraps http.request once per process; a later file's nock must wrap it afresh.
+    nock.restore();
   });
 }
 

@@ -118,7 +118,7 @@ describe.each(plainSteps)('$name', ({ expect: intercept, run }) => {
       const scope = intercept().reply(403, '', { 'WWW-Authenticate': WWW_SCOPE });
       const error = await failureOf(run());
       const body = appError(error);
-      expect(body.code).toBe('scope');
+      expect(body.code).toBe('insufficient_scope');
       expect(body.status).toBe(403);
       expect(body.message).toContain('"tasks:write" permission');
       expect(body.message).toMatch(/Reconnect your Practice account .* approve "Create and complete tasks"/);
