@@ -26,7 +26,8 @@ async function demo(sandbox: Sandbox): Promise<void> {
   process.env.CLIENT_ID = sandbox.clientId;
   process.env.CLIENT_SECRET = sandbox.clientSecret;
   const runner = new ZapierRunner();
-  const owner = DEMO_MEMBERS.find((m) => m.role === 'owner') ?? DEMO_MEMBERS[0]!;
+  const owner = DEMO_MEMBERS.find((m) => m.role === 'owner');
+  if (!owner) throw new Error('the sandbox has no owner to log in as');
 
   console.log('\nThe integration against the sandbox:');
   const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
@@ -41,8 +42,8 @@ async function demo(sandbox: Sandbox): Promise<void> {
     connection,
     'triggers.new_client.operation.performList',
   );
-  if (!poll.ok) throw new Error(`New Client failed: ${poll.error?.message}`);
-  line('New Client (poll)', `${poll.results!.length} clients, newest "${poll.results![0]?.name}"`);
+  if (!poll.ok || !poll.results) throw new Error(`New Client failed: ${poll.error?.message}`);
+  line('New Client (poll)', `${poll.results.length} clients, newest "${poll.results[0]?.name}"`);
 
   const created = await runner.runStep<{ id: string; name: string }>(
     connection,
@@ -51,8 +52,8 @@ async function demo(sandbox: Sandbox): Promise<void> {
       inputData: { name: `Demo Client ${new Date().toISOString().slice(11, 19)}`, type: 'business' },
     },
   );
-  if (!created.ok) throw new Error(`Create Client failed: ${created.error?.message}`);
-  line('Create Client', `${created.results!.id} "${created.results!.name}"`);
+  if (!created.ok || !created.results) throw new Error(`Create Client failed: ${created.error?.message}`);
+  line('Create Client', `${created.results.id} "${created.results.name}"`);
   line('  requests', requestsSince(sandbox, mark));
 
   sandbox.expireAccessTokens();

@@ -43,7 +43,11 @@ export function at(path: string): Perform {
 /** appTester by method path or function; authData may hold numbers, as Zapier's may. */
 export function invoke(
   method: string | Perform,
-  bundle: { authData?: Record<string, unknown>; inputData?: Record<string, unknown>; [key: string]: unknown } = {},
+  bundle: {
+    authData?: Record<string, unknown>;
+    inputData?: Record<string, unknown>;
+    [key: string]: unknown;
+  } = {},
 ): Promise<unknown> {
   const run = appTester as unknown as (fn: Perform, bundle: unknown) => Promise<unknown>;
   return run(typeof method === 'string' ? at(method) : method, bundle);

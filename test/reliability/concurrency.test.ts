@@ -44,7 +44,7 @@ beforeEach(() => {
 /** A mix of K1 (403) and K2 (200 ok:false) endpoints. */
 function stepAt(i: number): { method: string; inputData: Record<string, unknown> } {
   const methods = [POLL, FIND, POLL_LIST].filter(hasMethod);
-  const method = methods[i % methods.length]!;
+  const method = methods[i % methods.length] ?? POLL;
   return { method, inputData: method === FIND ? { name: 'A' } : {} };
 }
 

@@ -104,7 +104,12 @@ function inject(fault: Fault, req: IncomingMessage, res: ServerResponse, held: S
     case 'http_502_html':
       return send(res, 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
     case 'html_200':
-      return send(res, 200, 'text/html', '<!doctype html><html><body>Please sign in to the Wi-Fi</body></html>');
+      return send(
+        res,
+        200,
+        'text/html',
+        '<!doctype html><html><body>Please sign in to the Wi-Fi</body></html>',
+      );
     case 'empty_200':
       return send(res, 200, json, '');
     case 'truncated_json': {

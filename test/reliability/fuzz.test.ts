@@ -118,22 +118,27 @@ const number = fc.oneof(
 );
 
 /** Whatever JSON.parse can produce, with the keys above weighted in. */
-const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    number,
-    fc.string({ maxLength: 30 }),
-    fc.constantFrom(...CODES),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(key, tie('value'), { maxKeys: 6 }),
-  ),
-})).value.map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown);
+const json: fc.Arbitrary<unknown> = fc
+  .letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant(null),
+      fc.boolean(),
+      number,
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(...CODES),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 6 }),
+    ),
+  }))
+  .value.map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown);
 
 /** querystring.parse's shape: a null-prototype object of strings and string arrays (core's form bodies). */
 const formBody = fc
-  .dictionary(key, fc.oneof(fc.string({ maxLength: 20 }), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 })))
+  .dictionary(
+    key,
+    fc.oneof(fc.string({ maxLength: 20 }), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 })),
+  )
   .map((d) => Object.assign(Object.create(null) as object, d));
 
 /** A Practice-shaped error envelope with junk in every slot. */
@@ -196,7 +201,9 @@ type FuzzResponse = typeof response extends fc.Arbitrary<infer T> ? T : never;
 function hitsPrototypeLookup(r: FuzzResponse): boolean {
   const body = r.body as { error?: { code?: unknown } } | undefined;
   const code = typeof body === 'object' && body !== null ? body.error?.code : undefined;
-  const challenge = parseBearerChallenge(typeof r.wwwAuthenticate === 'string' ? r.wwwAuthenticate : undefined);
+  const challenge = parseBearerChallenge(
+    typeof r.wwwAuthenticate === 'string' ? r.wwwAuthenticate : undefined,
+  );
   return [code, challenge.error].some((name) => typeof name === 'string' && PROTOTYPE_NAMES.includes(name));
 }
 /** Responses the code handles today; drop the filter once the prototype-lookup defect is fixed. */
@@ -206,7 +213,7 @@ function responseLike(r: FuzzResponse): ResponseLike {
   return {
     status: r.status,
     body: r.body,
-    content: r.body === undefined ? r.content : JSON.stringify(r.body) ?? '',
+    content: r.body === undefined ? r.content : (JSON.stringify(r.body) ?? ''),
     header: (name) => {
       const value = name.toLowerCase() === 'www-authenticate' ? r.wwwAuthenticate : r.retryAfter;
       return typeof value === 'string' ? value : value === null ? null : undefined;
@@ -267,7 +274,13 @@ describe('classifyResponse under fuzzing', () => {
           expect(first.retryAfter).toBeLessThanOrEqual(86400);
         }
         for (const value of Object.values(first.fields)) expect(typeof value).toBe('string');
-        for (const text of [first.code, first.apiMessage, first.requiredScope, first.grantedScope, first.existingId]) {
+        for (const text of [
+          first.code,
+          first.apiMessage,
+          first.requiredScope,
+          first.grantedScope,
+          first.existingId,
+        ]) {
           expect(text === null || typeof text === 'string').toBe(true);
         }
       }),
@@ -319,7 +332,12 @@ describe('classifyResponse under fuzzing', () => {
     [403, undefined, 'Bearer error="hasOwnProperty"'],
   ])('classifies HTTP %i %j %s as a documented kind', (s, b, www) => {
     const signal = classifyResponse(
-      { status: s, body: b, content: b ? JSON.stringify(b) : '', header: (n) => (n === 'www-authenticate' ? www : undefined) },
+      {
+        status: s,
+        body: b,
+        content: b ? JSON.stringify(b) : '',
+        header: (n) => (n === 'www-authenticate' ? www : undefined),
+      },
       NOW,
     );
     expect(KINDS).toContain(signal.kind);
@@ -387,8 +405,14 @@ describe('normaliseTokenResponse under fuzzing', () => {
     fc
       .record(
         {
-          access_token: fc.oneof(tokenChars.map((t) => `pat_${t}`), json),
-          refresh_token: fc.oneof(tokenChars.map((t) => `prt_${t}`), json),
+          access_token: fc.oneof(
+            tokenChars.map((t) => `pat_${t}`),
+            json,
+          ),
+          refresh_token: fc.oneof(
+            tokenChars.map((t) => `prt_${t}`),
+            json,
+          ),
           token_type: fc.oneof(fc.constantFrom('Bearer', 'bearer', 'mac', 'BEARER'), json),
           expires_in: fc.oneof(number, fc.string({ maxLength: 12 }), json),
           scope: json,
@@ -425,11 +449,17 @@ describe('normaliseTokenResponse under fuzzing', () => {
   // Remove `.failing` (and the `printable` precondition) once both check the type first.
   it.failing.each([
     [401, { error: 'invalid_client', error_description: { toString: null } }],
-    [200, { access_token: 'pat_abcdefghijkl', refresh_token: 'prt_abcdefghijkl', token_type: { toString: 1 } }],
+    [
+      200,
+      { access_token: 'pat_abcdefghijkl', refresh_token: 'prt_abcdefghijkl', token_type: { toString: 1 } },
+    ],
   ])('never throws on JSON that cannot be printed (HTTP %i %j)', (s, b) => {
     const body = JSON.parse(JSON.stringify(b)) as unknown;
     expect(() =>
-      normaliseTokenResponse({ status: s, body }, { grant: 'refresh_token', nowSeconds: MIN_NOW, secrets: [] }),
+      normaliseTokenResponse(
+        { status: s, body },
+        { grant: 'refresh_token', nowSeconds: MIN_NOW, secrets: [] },
+      ),
     ).not.toThrow();
   });
 
@@ -465,7 +495,10 @@ describe('normaliseTokenResponse under fuzzing', () => {
   // Remove `.failing` once both check the type first.
   it.failing.each([
     [401, { error: 'invalid_client', error_description: { text: 'bad client' } }],
-    [200, { access_token: 'pat_abcdefghijkl', refresh_token: 'prt_abcdefghijkl', token_type: { kind: 'mac' } }],
+    [
+      200,
+      { access_token: 'pat_abcdefghijkl', refresh_token: 'prt_abcdefghijkl', token_type: { kind: 'mac' } },
+    ],
   ])('never prints [object Object] (HTTP %i %j)', (s, b) => {
     const outcome = normaliseTokenResponse(
       { status: s, body: b },
@@ -527,7 +560,9 @@ describe('throwForPracticeSignals under fuzzing', () => {
         const hostile = { ...r, body: plant(r.body, p) } as FuzzResponse;
         // The shapeless secret plays the client secret, which the middleware redacts too.
         process.env.CLIENT_SECRET = p.secret;
-        const bundle = { authData: { access_token: p.accessToken, refresh_token: p.refreshToken } } as unknown as Bundle;
+        const bundle = {
+          authData: { access_token: p.accessToken, refresh_token: p.refreshToken },
+        } as unknown as Bundle;
         const res = httpResponse(hostile, `${BASE_URL}/api/v1/clients`);
         const wanted = expectedName(classifyResponse(responseLike(hostile)));
         let thrown: unknown;
@@ -552,10 +587,14 @@ describe('throwForPracticeSignals under fuzzing', () => {
 
   it('leaves answers from other hosts and from the token endpoint alone', () => {
     fc.assert(
-      fc.property(response, fc.constantFrom('https://elsewhere.example/api/v1/clients', `${BASE_URL}/oauth/token`), (r, url) => {
-        const res = httpResponse(r, url);
-        expect(throwForPracticeSignals(res, z, { authData: {} } as unknown as Bundle)).toBe(res);
-      }),
+      fc.property(
+        response,
+        fc.constantFrom('https://elsewhere.example/api/v1/clients', `${BASE_URL}/oauth/token`),
+        (r, url) => {
+          const res = httpResponse(r, url);
+          expect(throwForPracticeSignals(res, z, { authData: {} } as unknown as Bundle)).toBe(res);
+        },
+      ),
       RUNS,
     );
   });

@@ -12,7 +12,7 @@ import {
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';
-export const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')!.email;
+export const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')?.email ?? 'owner@ledger.example';
 
 /** new_client became a REST hook; its polling twin is performList. */
 export const POLL_LIST = 'triggers.new_client.operation.performList';

@@ -19,7 +19,7 @@ let receiver: Server;
 let receiverUrl = '';
 const captured: Captured[] = [];
 let authData: Record<string, string> = {};
-const saved = { BASE_URL: process.env.BASE_URL, ZAPIER_DEPLOY_KEY: process.env.ZAPIER_DEPLOY_KEY };
+const saved = { ...process.env };
 
 // Zapier's raw request re-cases headers and prefixes them with `Http-` (Content-* excepted).
 function asZapierHeaders(raw: Record<string, string>): Record<string, string> {
@@ -73,10 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
   await sandbox.close();
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  process.env = saved;
 });
 
 describe('steps against the sandbox', () => {

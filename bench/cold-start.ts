@@ -1,0 +1,250 @@
+// Cold start and size, side by side with Zapier's official template in one run:
+// generates the template (`zapier-platform init --template oauth2 --language typescript`),
+// installs, builds and zips it, zips ours (`npm run build:zip`), then times loading each
+// app definition in fresh Node processes, interleaved so drift hits both alike.
+//
+// BENCH_SKIP_OUR_ZIP=1 reuses build/build.zip instead of rebuilding it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median, printTable } from './table';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 30);
+
+interface Step {
+  what: string;
+  ok: boolean;
+  seconds: number;
+  note: string;
+}
+
+function run(what: string, cmd: string, args: string[], cwd: string): Step {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: process.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+  // The first line that says what went wrong, with the line after it (the CLI wraps there).
+  const lines = output
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+        .replace(/^\s*›\s*/, '')
+        .trim(),
+    )
+    .filter((line) => line !== '' && !/npm warn/i.test(line));
+  const at = lines.findIndex((line) => /error|missing|fail/i.test(line));
+  const problem = at >= 0 ? lines.slice(at, at + 2).join(' ') : '';
+  return {
+    what,
+    ok: result.status === 0,
+    seconds,
+    note: result.status === 0 ? '' : problem || `exit ${result.status}`,
+  };
+}
+
+function sizeOf(file: string): number | null {
+  return existsSync(file) ? statSync(file).size : null;
+}
+
+function unzip(zip: string, into: string): void {
+  mkdirSync(into, { recursive: true });
+  const result = spawnSync('unzip', ['-q', '-o', zip, '-d', into], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`unzip ${zip}: ${result.stderr}`);
+}
+
+/** One fresh Node process loading an app definition: [process wall ms, in-process load ms]. */
+function loadOnce(entry: string, esm: boolean): [number, number] {
+  const load = esm
+    ? `await import(${JSON.stringify(pathToFileURL(entry).href)})`
+    : `require(${JSON.stringify(entry)})`;
+  const script = `const t=process.hrtime.bigint();(async()=>{${load};process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))})()`;
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`loading ${entry}: ${result.stderr}`);
+  return [wall, Number(result.stdout)];
+}
+
+interface Target {
+  name: string;
+  entry: string;
+  esm: boolean;
+}
+
+function timeLoads(targets: Target[]): Map<string, { wall: number[]; load: number[] }> {
+  const samples = new Map(targets.map((t) => [t.name, { wall: [] as number[], load: [] as number[] }]));
+  for (const t of targets) loadOnce(t.entry, t.esm); // warm the file system cache
+  for (let i = 0; i < RUNS; i += 1) {
+    // Alternate the order every run so neither side always goes first.
+    const order = i % 2 ? [...targets].reverse() : targets;
+    for (const t of order) {
+      const [wall, load] = loadOnce(t.entry, t.esm);
+      samples.get(t.name)?.wall.push(wall);
+      samples.get(t.name)?.load.push(load);
+    }
+  }
+  return samples;
+}
+
+const kb = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1024).toFixed(1)} KiB`);
+
+export async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), 'practice-bench-'));
+  const tpl = path.join(work, 'tpl');
+  const steps: Step[] = [];
+  try {
+    // --- the official template --------------------------------------------------
+    steps.push(
+      run(
+        'template: zapier-platform init',
+        'zapier-platform',
+        ['init', tpl, '--template', 'oauth2', '--language', 'typescript'],
+        work,
+      ),
+    );
+    steps.push(run('template: npm install', 'npm', ['install', '--no-audit', '--no-fund'], tpl));
+    steps.push(run('template: npm run build (tsc)', 'npm', ['run', 'build'], tpl));
+    steps.push(
+      run(
+        'template: zapier-platform build, as generated',
+        'zapier-platform',
+        ['build', '--skip-validation'],
+        tpl,
+      ),
+    );
+    const tplZipRaw = sizeOf(path.join(tpl, 'build', 'build.zip'));
+    // The fix our .zapierapprc carries: the CLI's file tracer misses these require.mjs files.
+    writeFileSync(
+      path.join(tpl, '.zapierapprc'),
+      JSON.stringify({
+        includeInBuild: [
+          'node_modules/(async-function|async-generator-function|generator-function)/require\\.mjs$',
+        ],
+      }),
+    );
+    rmSync(path.join(tpl, 'build'), { recursive: true, force: true });
+    steps.push(
+      run(
+        'template: zapier-platform build, with includeInBuild',
+        'zapier-platform',
+        ['build', '--skip-validation'],
+        tpl,
+      ),
+    );
+    const tplZip = path.join(tpl, 'build', 'build.zip');
+    const tplZipFixed = sizeOf(tplZip);
+
+    // --- ours -------------------------------------------------------------------
+    const ourZip = path.join(ROOT, 'build', 'build.zip');
+    if (process.env.BENCH_SKIP_OUR_ZIP === '1') {
+      steps.push({
+        what: 'ours: npm run build:zip',
+        ok: existsSync(ourZip),
+        seconds: 0,
+        note: 'skipped (BENCH_SKIP_OUR_ZIP=1)',
+      });
+    } else {
+      steps.push(run('ours: npm run build:zip', 'npm', ['run', 'build:zip'], ROOT));
+    }
+    const ourZipSize = sizeOf(ourZip);
+
+    console.log('\n## Build steps\n');
+    printTable(
+      ['step', 'result', 'seconds', 'what went wrong'],
+      steps.map((s) => [s.what, s.ok ? 'ok' : 'FAILED', s.seconds.toFixed(1), s.note]),
+    );
+
+    // --- cold start, from what each build.zip holds ------------------------------
+    const targets: Target[] = [];
+    if (ourZipSize !== null) {
+      unzip(ourZip, path.join(work, 'ours-zip'));
+      targets.push({
+        name: 'ours (unzipped build.zip)',
+        entry: path.join(work, 'ours-zip', 'index.js'),
+        esm: false,
+      });
+    }
+    if (tplZipFixed !== null) {
+      unzip(tplZip, path.join(work, 'tpl-zip'));
+      targets.push({
+        name: 'template (unzipped build.zip)',
+        entry: path.join(work, 'tpl-zip', 'dist', 'index.js'),
+        esm: true,
+      });
+    }
+    // And from the project folders, as `node -e require(...)` in each checkout.
+    if (existsSync(path.join(ROOT, 'dist', 'index.js'))) {
+      targets.push({
+        name: 'ours (project: index.js -> dist/)',
+        entry: path.join(ROOT, 'index.js'),
+        esm: false,
+      });
+    }
+    targets.push({
+      name: 'template (project: dist/index.js)',
+      entry: path.join(tpl, 'dist', 'index.js'),
+      esm: true,
+    });
+
+    const samples = timeLoads(targets);
+    console.log(
+      `\n## Cold start: loading the app definition in a fresh Node ${process.version} process (median of ${RUNS}, interleaved)\n`,
+    );
+    printTable(
+      ['app', 'process wall ms', 'load (require/import) ms'],
+      targets.map((t) => {
+        const s = samples.get(t.name) ?? { wall: [], load: [] };
+        return [t.name, median(s.wall).toFixed(1), median(s.load).toFixed(1)];
+      }),
+    );
+    const ratio = (ours: string, theirs: string, pick: 'wall' | 'load') => {
+      const a = samples.get(ours)?.[pick];
+      const b = samples.get(theirs)?.[pick];
+      return a && b ? (median(a) / median(b)).toFixed(2) : 'n/a';
+    };
+    console.log('');
+    printTable(
+      ['ratio ours/template', 'process wall', 'load'],
+      [
+        [
+          'unzipped build.zip',
+          ratio('ours (unzipped build.zip)', 'template (unzipped build.zip)', 'wall'),
+          ratio('ours (unzipped build.zip)', 'template (unzipped build.zip)', 'load'),
+        ],
+        [
+          'project folders',
+          ratio('ours (project: index.js -> dist/)', 'template (project: dist/index.js)', 'wall'),
+          ratio('ours (project: index.js -> dist/)', 'template (project: dist/index.js)', 'load'),
+        ],
+      ],
+    );
+
+    console.log('\n## build.zip size\n');
+    printTable(
+      ['app', 'build.zip', 'ratio ours/template'],
+      [
+        ['ours', kb(ourZipSize), ourZipSize && tplZipFixed ? (ourZipSize / tplZipFixed).toFixed(2) : 'n/a'],
+        ['template, with includeInBuild', kb(tplZipFixed), '1.00'],
+        ['template, as generated (its "Testing build" step fails)', kb(tplZipRaw), ''],
+      ],
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,17 @@
+// `npm run bench`: every benchmark, one after the other, printing tables.
+// Cold start goes first: its `npm run build:zip` also rebuilds dist/, which the
+// request counts then run against.
+import { main as coldStart } from './cold-start';
+import { main as middleware } from './middleware';
+import { main as requests } from './requests';
+
+async function all(): Promise<void> {
+  await coldStart();
+  await requests();
+  await middleware();
+}
+
+all().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
