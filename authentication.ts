@@ -2,6 +2,7 @@ import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getMe } from './lib/api';
 import { apiUrl, clientCredentials, ConfigError } from './lib/config';
 import { secretsOf } from './lib/middleware';
+import { failureBelowHttp, requestTimeoutMs } from './lib/network';
 import { codeChallengeS256, isLoopbackRedirect, localCodeVerifier } from './lib/pkce';
 import { REQUESTED_SCOPES } from './lib/scopes';
 import { normaliseTokenResponse, type Grant, type TokenAuthData } from './lib/tokens';
@@ -45,11 +46,13 @@ async function requestTokens(
 ): Promise<TokenAuthData> {
   const { clientId, clientSecret } = credentials(z);
   const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
+  const timeoutMs = requestTimeoutMs();
   let answer: { status: number; body: unknown };
   try {
     const response = await z.request({
       url: tokenUrl,
       method: 'POST',
+      timeout: timeoutMs,
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
         Accept: 'application/json',
@@ -60,7 +63,21 @@ async function requestTokens(
     });
     answer = { status: response.status, body: response.data as unknown };
   } catch (error) {
-    if (!isRefreshAuthError(error)) throw error;
+    if (!isRefreshAuthError(error)) {
+      // Not a 4xx: a refresh that failed on the network must not mark the connection stale.
+      throw (
+        failureBelowHttp(z, error, {
+          method: 'POST',
+          what: `POST /oauth/token, ${grant}`,
+          host: new URL(tokenUrl).hostname,
+          timeoutMs,
+          advice:
+            grant === 'refresh_token'
+              ? 'Zapier will try again on the next run; the connection is fine.'
+              : 'Try connecting again in a few minutes.',
+        }) ?? error
+      );
+    }
     answer = { status: 401, body: undefined };
   }
 

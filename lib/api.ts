@@ -3,6 +3,7 @@
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { apiUrl } from './config';
+import { failureBelowHttp, requestTimeoutMs } from './network';
 
 export type Client = {
   id: string;
@@ -121,43 +122,39 @@ function appErrorStatus(error: unknown): number | undefined {
  */
 async function call(z: ZObject, path: string, options: CallOptions = {}): Promise<unknown> {
   // Without a timeout a connection cut mid-body hangs until Zapier kills the step (30 s).
-  const configured = Number(process.env.PRACTICE_REQUEST_TIMEOUT_MS);
-  const timeout = Number.isInteger(configured) && configured > 0 ? configured : 25_000;
+  const timeoutMs = requestTimeoutMs();
   const method = options.method ?? 'GET';
   try {
     const response = await z.request({
       url: apiUrl(path),
       method,
       params: compact(options.params),
-      timeout,
+      timeout: timeoutMs,
       ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
     });
     return response.data as unknown;
   } catch (error) {
-    // Zapier's own errors (RefreshAuthError, ThrottledError, AppError …) pass through untouched.
-    const { name, type, code } = (error ?? {}) as { name?: unknown; type?: unknown; code?: unknown };
-    if (name !== 'FetchError') throw error;
-    const reason =
-      type === 'request-timeout' || type === 'body-timeout'
-        ? `Practice did not answer within ${timeout / 1000} seconds`
-        : code === 'ECONNRESET' || code === 'EPIPE'
-          ? 'the connection was reset before Practice answered'
-          : code === 'ECONNREFUSED'
-            ? 'the connection was refused'
-            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-              ? `the address ${new URL(apiUrl(path)).hostname} could not be resolved (DNS)`
-              : code === 'ETIMEDOUT' || code === 'ECONNABORTED'
-                ? 'the connection timed out'
-                : 'the network request failed';
-    // A write may have reached Practice before the connection failed: retrying blindly could duplicate it.
-    const advice =
-      method === 'GET'
-        ? 'Try again in a few minutes; if it keeps happening, Practice may be down.'
-        : 'Practice may have received the request anyway: check Practice before running this step again.';
-    throw new z.errors.Error(
-      `Could not reach Practice: ${reason} (${method} ${path}). ${advice}`,
-      type === 'request-timeout' || type === 'body-timeout' ? 'timeout' : 'network_error',
+    throw (
+      failureBelowHttp(z, error, {
+        method,
+        what: `${method} ${path}`,
+        host: hostOf(path),
+        timeoutMs,
+        // A write may have reached Practice before the connection failed: retrying blindly could duplicate it.
+        advice:
+          method === 'GET'
+            ? 'Try again in a few minutes; if it keeps happening, Practice may be down.'
+            : 'Practice may have received the request anyway: check Practice before running this step again.',
+      }) ?? error
     );
+  }
+}
+
+function hostOf(path: string): string {
+  try {
+    return new URL(apiUrl(path)).hostname;
+  } catch {
+    return 'BASE_URL';
   }
 }
 

@@ -80,6 +80,14 @@ const BEARER_ERROR_TABLE: Readonly<Record<string, SignalKind>> = {
   insufficient_scope: 'scope',
 };
 
+// Own keys only: a server-sent code like "constructor" must not find Object.prototype's.
+function lookup<K extends string | number>(
+  table: Readonly<Record<K, SignalKind>>,
+  key: K | null | undefined,
+): SignalKind | undefined {
+  return key !== null && key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -176,21 +184,21 @@ export function classifyResponse(response: ResponseLike, nowMs: number = Date.no
   let source: string;
   if (legacyFailure) {
     // 401 from core never gets here; a 200 ok:false is judged by its code alone.
-    kind = code ? CODE_TABLE[code] : undefined;
+    kind = lookup(CODE_TABLE, code);
     source = `HTTP ${status} ok:false ${code ?? 'without an error code'}`;
     kind ??= 'error';
   } else if (status === 401) {
     kind = 'refresh';
     source = `HTTP 401${code ? ` ${code}` : ''}`;
   } else {
-    kind = code ? CODE_TABLE[code] : undefined;
+    kind = lookup(CODE_TABLE, code);
     source = `HTTP ${status}${code ? ` ${code}` : ''}`;
     if (!kind && challenge.error) {
-      kind = BEARER_ERROR_TABLE[challenge.error];
+      kind = lookup(BEARER_ERROR_TABLE, challenge.error);
       if (kind)
         source = `HTTP ${status} with WWW-Authenticate error="${challenge.error}"${body === undefined ? ' and no body' : ''}`;
     }
-    kind ??= STATUS_TABLE[status] ?? (status >= 500 ? 'server' : 'error');
+    kind ??= lookup(STATUS_TABLE, status) ?? (status >= 500 ? 'server' : 'error');
   }
 
   const requiredScope = str(details.required_scope) ?? str(challenge.scope);

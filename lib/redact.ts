@@ -3,8 +3,8 @@
 // throw ends up in Zap history and support tickets.
 
 const TOKEN_SHAPES = [
-  /\bpat_[A-Za-z0-9._~+/=-]+/g, // Practice access tokens
-  /\bprt_[A-Za-z0-9._~+/=-]+/g, // Practice refresh tokens
+  /pat_[A-Za-z0-9._~+/=-]+/g, // Practice access tokens
+  /prt_[A-Za-z0-9._~+/=-]+/g, // Practice refresh tokens
   /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi,
   /\bBasic\s+[A-Za-z0-9+/=]{8,}/gi,
 ];

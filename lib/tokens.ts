@@ -148,7 +148,12 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
 
   // RFC 6749 §5.2 reserves 401 for client authentication; core hides the body of a 401.
   if (status === 401)
-    return fail(ctx, 'invalid_client', status, isRecord(body) ? String(body.error_description ?? '') : '');
+    return fail(
+      ctx,
+      'invalid_client',
+      status,
+      isRecord(body) && typeof body.error_description === 'string' ? body.error_description : '',
+    );
 
   const errorCode = isRecord(body) ? nonEmptyString(body.error) : undefined;
   if (errorCode !== undefined || status >= 400 || status < 200) {
@@ -174,7 +179,12 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
 
   const tokenType = body.token_type;
   if (tokenType !== undefined && !(typeof tokenType === 'string' && tokenType.toLowerCase() === 'bearer')) {
-    return fail(ctx, 'unsupported_token_type', status, String(tokenType).slice(0, 40));
+    return fail(
+      ctx,
+      'unsupported_token_type',
+      status,
+      typeof tokenType === 'string' ? tokenType.slice(0, 40) : typeof tokenType,
+    );
   }
 
   const refreshToken = nonEmptyString(body.refresh_token) ?? nonEmptyString(ctx.previousRefreshToken);

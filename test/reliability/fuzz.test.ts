@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
 import {
   classifyResponse,
-  parseBearerChallenge,
   type ResponseLike,
   type Signal,
   type SignalKind,
@@ -197,18 +196,6 @@ const response = fc.record({
 
 type FuzzResponse = typeof response extends fc.Arbitrary<infer T> ? T : never;
 
-/** True when a code or Bearer error names an Object.prototype member (see the known defect). */
-function hitsPrototypeLookup(r: FuzzResponse): boolean {
-  const body = r.body as { error?: { code?: unknown } } | undefined;
-  const code = typeof body === 'object' && body !== null ? body.error?.code : undefined;
-  const challenge = parseBearerChallenge(
-    typeof r.wwwAuthenticate === 'string' ? r.wwwAuthenticate : undefined,
-  );
-  return [code, challenge.error].some((name) => typeof name === 'string' && PROTOTYPE_NAMES.includes(name));
-}
-/** Responses the code handles today; drop the filter once the prototype-lookup defect is fixed. */
-const handled = response.filter((r) => !hitsPrototypeLookup(r));
-
 function responseLike(r: FuzzResponse): ResponseLike {
   return {
     status: r.status,
@@ -261,7 +248,7 @@ describe('classifyResponse under fuzzing', () => {
 
   it('never throws, is deterministic and returns a documented kind with sane fields', () => {
     fc.assert(
-      fc.property(handled, (r) => {
+      fc.property(response, (r) => {
         const first = classifyResponse(responseLike(r), NOW);
         const second = classifyResponse(responseLike(r), NOW);
         expect(second).toEqual(first);
@@ -291,7 +278,7 @@ describe('classifyResponse under fuzzing', () => {
 
   it('never calls a success anything but a 2xx whose body is JSON (or empty) and not ok:false', () => {
     fc.assert(
-      fc.property(handled, (r) => {
+      fc.property(response, (r) => {
         const like = responseLike(r);
         const signal = classifyResponse(like, NOW);
         if (signal.kind !== 'ok') return;
@@ -307,7 +294,7 @@ describe('classifyResponse under fuzzing', () => {
 
   it('builds messages that never contain a planted token or secret', () => {
     fc.assert(
-      fc.property(handled, planted, (r, p) => {
+      fc.property(response, planted, (r, p) => {
         const hostile = { ...r, body: plant(r.body, p), wwwAuthenticate: plant(r.wwwAuthenticate, p) };
         const signal = classifyResponse(responseLike(hostile as FuzzResponse), NOW);
         // Only the two tokens are known secrets here; the shapeless secret is too.
@@ -321,12 +308,8 @@ describe('classifyResponse under fuzzing', () => {
     );
   });
 
-  // Known defect (lib/auth-signals.ts): CODE_TABLE[code] and BEARER_ERROR_TABLE[error] are
-  // plain object lookups, so a code such as "constructor" or "toString" finds an inherited
-  // function: the kind becomes a function, messageFor returns undefined and the middleware
-  // throws "TypeError: Cannot read properties of undefined (reading 'replace')".
-  // Remove `.failing` (and the `handled` filter) once the lookups use Object.hasOwn or a Map.
-  it.failing.each([
+  // Codes that name Object.prototype members once found inherited functions in the tables.
+  it.each([
     [403, { error: { code: 'constructor' } }, undefined],
     [200, { ok: false, error: { code: 'toString' } }, undefined],
     [403, undefined, 'Bearer error="hasOwnProperty"'],
@@ -343,10 +326,8 @@ describe('classifyResponse under fuzzing', () => {
     expect(KINDS).toContain(signal.kind);
   });
 
-  // Known defect (lib/redact.ts): the token shapes start with \b, so a pat_/prt_ token
-  // glued to a word ("expiredpat_…") is not redacted unless it is in the secrets list.
-  // Remove `.failing` once the shapes match without a word boundary.
-  it.failing('redacts an unlisted pat_ token glued to a word', () => {
+  // The token shapes once required a word boundary, missing tokens glued to a word.
+  it('redacts an unlisted pat_ token glued to a word', () => {
     const signal = classifyResponse(
       {
         status: 403,
@@ -430,24 +411,8 @@ describe('normaliseTokenResponse under fuzzing', () => {
     nowSeconds: fc.integer({ min: MIN_NOW, max: MAX_NOW }),
   });
 
-  /** JSON whose String() may throw: an object (or array of them) with its own toString/valueOf. */
-  function unprintable(value: unknown): boolean {
-    if (Array.isArray(value)) return value.some(unprintable);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (Object.hasOwn(value, 'toString') || Object.hasOwn(value, 'valueOf'))
-    );
-  }
-  // Precondition until the known crash below is fixed.
-  const printable = (b: unknown) =>
-    !(typeof b === 'object' && b !== null && Object.values(b).some(unprintable));
-
-  // Known defect (lib/tokens.ts): String(body.error_description) on a 401 and String(token_type)
-  // throw "TypeError: Cannot convert object to primitive value" for JSON like
-  // {"error_description":{"toString":null}}: a hostile token endpoint crashes the refresh.
-  // Remove `.failing` (and the `printable` precondition) once both check the type first.
-  it.failing.each([
+  // String() on such JSON once threw "Cannot convert object to primitive value".
+  it.each([
     [401, { error: 'invalid_client', error_description: { toString: null } }],
     [
       200,
@@ -465,7 +430,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
 
   it('never throws, is deterministic, and stores nothing undefined', () => {
     fc.assert(
-      fc.property(status, tokenBody.filter(printable), ctx, (s, b, c) => {
+      fc.property(status, tokenBody, ctx, (s, b, c) => {
         const context: TokenContext = { ...c, secrets: [] };
         const outcome = normaliseTokenResponse({ status: s, body: b }, context);
         expect(normaliseTokenResponse({ status: s, body: b }, context)).toEqual(outcome);
@@ -482,7 +447,6 @@ describe('normaliseTokenResponse under fuzzing', () => {
           expect(PROBLEMS).toContain(outcome.problem);
           expect(outcome.status).toBe(s);
           expect(outcome.message.length).toBeGreaterThan(0);
-          // "[object Object]" has its own known-defect test below.
           expect(outcome.message).not.toMatch(/\bundefined\b/);
         }
       }),
@@ -490,10 +454,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
     );
   });
 
-  // Known defect (lib/tokens.ts): String() on JSON that is not text — the 401 branch's
-  // error_description, and token_type — prints "[object Object]" into the message.
-  // Remove `.failing` once both check the type first.
-  it.failing.each([
+  it.each([
     [401, { error: 'invalid_client', error_description: { text: 'bad client' } }],
     [
       200,
@@ -510,7 +471,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
 
   it('never puts a planted token or secret into its message', () => {
     fc.assert(
-      fc.property(status, tokenBody.filter(printable), ctx, planted, (s, b, c, p) => {
+      fc.property(status, tokenBody, ctx, planted, (s, b, c, p) => {
         const outcome = normaliseTokenResponse(
           { status: s, body: plant(b, p) },
           { ...c, previousRefreshToken: p.refreshToken, secrets: [p.accessToken, p.refreshToken, p.secret] },
@@ -556,7 +517,7 @@ describe('throwForPracticeSignals under fuzzing', () => {
 
   it('returns the response or throws only the Zapier error its signal calls for', () => {
     fc.assert(
-      fc.property(handled, planted, (r, p) => {
+      fc.property(response, planted, (r, p) => {
         const hostile = { ...r, body: plant(r.body, p) } as FuzzResponse;
         // The shapeless secret plays the client secret, which the middleware redacts too.
         process.env.CLIENT_SECRET = p.secret;
