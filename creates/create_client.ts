@@ -6,6 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { createClient } from '../lib/api';
 import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+import { clean } from '../lib/input';
 
 const inputFields = defineInputFields([
   {
@@ -44,11 +45,6 @@ const inputFields = defineInputFields([
 ]);
 
 type Input = InferInputData<typeof inputFields>;
-
-function clean(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
 
 const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;

@@ -7,6 +7,7 @@ import {
 import { createTask } from '../lib/api';
 import { toApiDate } from '../lib/dates';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
+import { clean } from '../lib/input';
 
 const inputFields = defineInputFields([
   {
@@ -49,11 +50,6 @@ const inputFields = defineInputFields([
 ]);
 
 type Input = InferInputData<typeof inputFields>;
-
-function clean(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
 
 const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;

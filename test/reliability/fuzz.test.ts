@@ -4,12 +4,7 @@
 // documented outcomes, and must never put a planted token into a message.
 import fc from 'fast-check';
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import {
-  classifyResponse,
-  type ResponseLike,
-  type Signal,
-  type SignalKind,
-} from '../../lib/auth-signals';
+import { classifyResponse, type ResponseLike, type Signal, type SignalKind } from '../../lib/auth-signals';
 import { messageFor } from '../../lib/errors';
 import { throwForPracticeSignals } from '../../lib/middleware';
 import {
