@@ -42,8 +42,13 @@ try {
   pkg.scripts = { '_zapier-build': 'node -e "0"' };
   writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 
+  // node-fetch's optional `encoding` peer (and iconv-lite's tables with it) is never
+  // used by core, but as CommonJS the tracer follows its try/catch require: +220 KiB.
+  // The CLI runs its own `npm install --production` in a copy of this folder, so the
+  // setting travels as .npmrc.
+  writeFileSync(path.join(stage, '.npmrc'), 'omit=optional\n');
   // The CLI refuses to start without a local zapier-platform-core.
-  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], stage);
+  run('npm', ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'], stage);
   run('zapier-platform', ['build', '--skip-validation', ...process.argv.slice(2)], stage);
 
   mkdirSync(path.join(root, 'build'), { recursive: true });
