@@ -5,7 +5,7 @@ import {
   type InferInputData,
 } from 'zapier-platform-core';
 import { createProject } from '../lib/api';
-import { toApiDate } from '../lib/dates';
+import { optionalApiDate } from '../lib/dates';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
 
 const inputFields = defineInputFields([
@@ -42,12 +42,7 @@ const perform = (async (z, bundle) => {
   if (!clientId || !name) {
     throw new z.errors.Error('Choose a Client and enter a Name for the project.', 'invalid_input', 400);
   }
-  let dueDate: string | undefined;
-  if (input.due_date?.trim()) {
-    const parsed = toApiDate('Due Date', input.due_date);
-    if (!parsed.ok) throw new z.errors.Error(parsed.message, 'invalid_input', 400);
-    dueDate = parsed.date;
-  }
+  const dueDate = optionalApiDate(z, 'Due Date', input.due_date);
   return createProject(z, { client_id: clientId, name, ...(dueDate ? { due_date: dueDate } : {}) });
 }) satisfies CreatePerform<Input>;
 

@@ -5,7 +5,7 @@ import {
   type InferInputData,
 } from 'zapier-platform-core';
 import { createTask } from '../lib/api';
-import { toApiDate } from '../lib/dates';
+import { optionalApiDate } from '../lib/dates';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
 import { clean } from '../lib/input';
 
@@ -58,12 +58,7 @@ const perform = (async (z, bundle) => {
   if (!projectId || !title) {
     throw new z.errors.Error('Choose a Project and enter a Title for the task.', 'invalid_input', 400);
   }
-  let dueDate: string | undefined;
-  if (clean(input.due_date)) {
-    const parsed = toApiDate('Due Date', input.due_date ?? '');
-    if (!parsed.ok) throw new z.errors.Error(parsed.message, 'invalid_input', 400);
-    dueDate = parsed.date;
-  }
+  const dueDate = optionalApiDate(z, 'Due Date', input.due_date);
   const description = clean(input.description);
   const assigneeId = clean(input.assignee_id);
   return createTask(z, {

@@ -1,5 +1,6 @@
-// Calendar dates for the API's `due_date` (YYYY-MM-DD). Pure: the step turns a
-// problem into a Zapier error before any request is sent.
+// Calendar dates for the API's `due_date` (YYYY-MM-DD), checked before any request is sent.
+
+import type { ZObject } from 'zapier-platform-core';
 
 // Zapier's datetime fields turn "next friday" into a full ISO 8601 date-time with
 // the user's offset; the calendar date is the one written there, never the UTC one.
@@ -33,4 +34,12 @@ export function toApiDate(label: string, value: string): DateOutcome {
     return invalid;
   }
   return { ok: true, date: `${y}-${m}-${d}` };
+}
+
+/** An optional date input -> `YYYY-MM-DD` or undefined; an invalid one stops the step before any request. */
+export function optionalApiDate(z: ZObject, label: string, value: string | undefined): string | undefined {
+  if (!value?.trim()) return undefined;
+  const parsed = toApiDate(label, value);
+  if (!parsed.ok) throw new z.errors.Error(parsed.message, 'invalid_input', 400);
+  return parsed.date;
 }
