@@ -6,6 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { searchClients } from '../lib/api';
 import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+import { clean } from '../lib/input';
 
 const inputFields = defineInputFields([
   {
@@ -28,8 +29,8 @@ type Input = InferInputData<typeof inputFields>;
 
 const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;
-  const email = input.email?.trim();
-  const name = input.name?.trim();
+  const email = clean(input.email);
+  const name = clean(input.name);
   if (!email && !name) {
     throw new z.errors.Error('Enter an Email or a Name to search for.', 'invalid_input', 400);
   }

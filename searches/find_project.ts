@@ -6,6 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { listProjects, type Project } from '../lib/api';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
+import { clean } from '../lib/input';
 
 /** 20 pages of 100: a firm's newest 2,000 projects (per client, when one is chosen). */
 export const FIND_PROJECT_MAX_PAGES = 20;
@@ -40,7 +41,7 @@ const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;
   const name = input.name.trim();
   if (!name) throw new z.errors.Error('Enter the Name of the project to find.', 'invalid_input', 400);
-  const clientId = input.client_id?.trim() || undefined;
+  const clientId = clean(input.client_id);
   let cursor: string | undefined;
   for (let pageNumber = 0; pageNumber < FIND_PROJECT_MAX_PAGES; pageNumber++) {
     const page = await listProjects(z, { client_id: clientId, cursor });

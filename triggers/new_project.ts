@@ -6,6 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { listProjects } from '../lib/api';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
+import { clean } from '../lib/input';
 
 const inputFields = defineInputFields([
   {
@@ -23,7 +24,7 @@ type Input = InferInputData<typeof inputFields>;
 // Newest first, filtered by Practice itself: the first page is all a poll needs.
 const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;
-  const page = await listProjects(z, { client_id: input.client_id?.trim() || undefined });
+  const page = await listProjects(z, { client_id: clean(input.client_id) });
   return page.data;
 }) satisfies PollingTriggerPerform<Input>;
 

@@ -8,6 +8,7 @@ import {
 import { listTasks, type Task } from '../lib/api';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
 import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
+import { clean } from '../lib/input';
 
 const inputFields = defineInputFields([
   {
@@ -27,13 +28,13 @@ const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;
   const task = await receiveDelivery<Task>(z, bundle, 'task.created');
   if (!task) return [];
-  const projectId = input.project_id?.trim();
+  const projectId = clean(input.project_id);
   return projectId && task.project_id !== projectId ? [] : [task];
 }) satisfies WebhookTriggerPerform<Input, Task>;
 
 const performList = (async (z, bundle) => {
   const input: Input = bundle.inputData;
-  const page = await listTasks(z, { project_id: input.project_id?.trim() || undefined, sort: '-created_at' });
+  const page = await listTasks(z, { project_id: clean(input.project_id), sort: '-created_at' });
   return page.data;
 }) satisfies WebhookTriggerPerformList<Input, Task>;
 
