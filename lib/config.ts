@@ -17,9 +17,18 @@ function readEnv(name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** BASE_URL without a trailing slash; production when unset. */
-export function baseUrl(): string {
+interface Base {
+  origin: string;
+  /** Path prefix without a trailing slash ('' for a bare host). */
+  path: string;
+}
+
+// Every request asks where it is going several times; parse BASE_URL once per value.
+let lastBase: { raw: string; base: Base } | undefined;
+
+function practiceBase(): Base {
   const raw = readEnv('BASE_URL') ?? PRODUCTION_BASE_URL;
+  if (lastBase?.raw === raw) return lastBase.base;
   let url: URL;
   try {
     url = new URL(raw);
@@ -39,7 +48,15 @@ export function baseUrl(): string {
   if (url.search || url.hash || url.username || url.password) {
     throw new ConfigError(`BASE_URL "${raw}" must not carry a query, fragment or credentials.`);
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  const base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
+  lastBase = { raw, base };
+  return base;
+}
+
+/** BASE_URL without a trailing slash; production when unset. */
+export function baseUrl(): string {
+  const { origin, path } = practiceBase();
+  return `${origin}${path}`;
 }
 
 export function apiUrl(path: string): string {
@@ -71,35 +88,23 @@ export function configuredClientSecret(): string | undefined {
   return readEnv('CLIENT_SECRET');
 }
 
-function parse(url: string): URL | null {
+type Destination = 'api' | 'token' | 'elsewhere';
+
+/** Where a request goes: Practice's resource API, its OAuth endpoints, or another place. */
+function destinationOf(url: string): Destination {
+  const base = practiceBase();
+  let target: URL;
   try {
-    return new URL(url);
+    target = new URL(url);
   } catch {
-    return null;
+    return 'elsewhere';
   }
-}
-
-/** True for URLs on BASE_URL's origin and under its path. */
-export function isPracticeUrl(url: string): boolean {
-  const target = parse(url);
-  const base = parse(baseUrl());
-  if (!target || !base) return false;
-  const basePath = base.pathname.replace(/\/+$/, '');
-  return (
-    target.origin === base.origin &&
-    (target.pathname === basePath || target.pathname.startsWith(`${basePath}/`))
-  );
-}
-
-/** The OAuth endpoints: they authenticate the client, never the bearer. */
-export function isTokenEndpoint(url: string): boolean {
-  const target = parse(url);
-  if (!target || !isPracticeUrl(url)) return false;
-  const basePath = new URL(baseUrl()).pathname.replace(/\/+$/, '');
-  return target.pathname.startsWith(`${basePath}/oauth/`);
+  const underBase = target.pathname === base.path || target.pathname.startsWith(`${base.path}/`);
+  if (target.origin !== base.origin || !underBase) return 'elsewhere';
+  return target.pathname.startsWith(`${base.path}/oauth/`) ? 'token' : 'api';
 }
 
 /** Resource API requests: the only ones that carry the bearer token. */
 export function isApiRequest(url: string): boolean {
-  return isPracticeUrl(url) && !isTokenEndpoint(url);
+  return destinationOf(url) === 'api';
 }
