@@ -5,15 +5,8 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { signDelivery } from '../../lib/webhooks';
 import { App, appTester } from '../helpers';
 
-// Jest gives every test file its own nock, but nock's interceptor patches the
-// process-wide http module: one left active after its file ends (with net connect
-// re-enabled by helpers.ts) swallows the next file's requests. Stand ours down.
-beforeAll(() => {
-  if (!nock.isActive()) nock.activate();
-});
-afterAll(() => {
-  nock.restore();
-});
+export { appError, failureOf, headline, throttled, unmatchedRequests } from '../errors';
+export type { AppErrorBody, CaughtError } from '../errors';
 
 type Method = 'perform' | 'performList' | 'performSubscribe' | 'performUnsubscribe';
 export type StepPath = `${'triggers' | 'creates' | 'searches'}.${string}.${Method}`;
@@ -34,56 +27,6 @@ export function performAt(path: StepPath): AnyPerform {
 export function run(path: StepPath, bundle: object = {}): Promise<unknown> {
   // Test bundles carry authData as the app stores it (expires_at is a number).
   return appTester(performAt(path), bundle as Parameters<typeof appTester>[1]);
-}
-
-export interface CaughtError {
-  name: string;
-  message: string;
-}
-
-/** The error a promise rejects with; fails the test if it resolves. */
-export async function failureOf(promise: Promise<unknown>): Promise<CaughtError> {
-  let result: unknown;
-  try {
-    result = await promise;
-  } catch (error) {
-    if (error instanceof Error) return { name: error.name, message: error.message };
-    throw new Error(`rejected with a non-error: ${String(error)}`);
-  }
-  throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
-}
-
-/** Our own text of an error, without core's "What happened" trailer. */
-export function headline(error: CaughtError): string {
-  return error.message.split('\nWhat happened:')[0] ?? '';
-}
-
-export interface AppErrorBody {
-  message: string;
-  code: string;
-  status: number;
-}
-
-/** The payload of a `z.errors.Error` (name AppError). */
-export function appError(error: CaughtError): AppErrorBody {
-  expect(error.name).toBe('AppError');
-  return JSON.parse(headline(error)) as AppErrorBody;
-}
-
-/** The payload of a `z.errors.ThrottledError`. */
-export function throttled(error: CaughtError): { message: string; delay?: number | null } {
-  expect(error.name).toBe('ThrottledError');
-  return JSON.parse(headline(error)) as { message: string; delay?: number | null };
-}
-
-/** Records every request nock could not match, to prove nothing left the process. */
-export function unmatchedRequests(): { urls: string[]; stop: () => void } {
-  const urls: string[] = [];
-  const listener = (req: { href?: string; hostname?: string; path?: string }) => {
-    urls.push(req.href ?? `${req.hostname ?? ''}${req.path ?? ''}`);
-  };
-  nock.emitter.on('no match', listener);
-  return { urls, stop: () => nock.emitter.removeListener('no match', listener) };
 }
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_9f8e7d';
