@@ -13,6 +13,7 @@ const USAGE = `Usage: tsx sandbox/cli.ts [options]
   --no-K1 --no-K2 --no-K3 --no-K6 --no-K7
                         turn a known behaviour off (see CONTRACT.md §3)
   --K1-header-only      expired-token 403s carry no body, only WWW-Authenticate
+  --K8                  strict token security: no grace period for rotated refresh tokens
   --help
 
 Environment: SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET override the demo client.`;
@@ -47,6 +48,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SandboxOption
       if (!uri) throw new UsageError('--redirect-uri needs a value');
       redirectUris.push(uri);
     } else if (flag === '--K1-header-only') quirks.K1HeaderOnly = true;
+    else if (flag === '--K8') quirks.K8 = true;
     else if (quirk && quirk in DEFAULT_QUIRKS) quirks[quirk as keyof Quirks] = false;
     else throw new UsageError(`unknown option ${arg}`);
   }

@@ -2,7 +2,7 @@
 // (client checks, code exchange, PKCE, redirect_uri matching, scope narrowing); this model
 // adds what the contract asks beyond RFC 6749:
 //   - refresh tokens only with `offline_access`,
-//   - rotation with a 60 s grace period that replays the same pair (§2.5),
+//   - rotation with a 60 s grace period that replays the same pair (none with K8),
 //   - reuse after the grace period revokes the whole grant,
 //   - a replayed authorization code revokes the tokens it produced (RFC 6749 §4.1.2),
 //   - every expiry judged by the sandbox clock, which tests can move.
@@ -58,11 +58,18 @@ export interface ModelDeps {
   store: Store;
   clients: RegisteredClient[];
   accessTokenTtlSeconds: () => number;
+  /** K8 on: a rotated refresh token has no grace period at all. */
+  strictRotation?: () => boolean;
 }
 
 export type SandboxModel = OAuth2Server.AuthorizationCodeModel & OAuth2Server.RefreshTokenModel;
 
-export function createModel({ store, clients, accessTokenTtlSeconds }: ModelDeps): SandboxModel {
+export function createModel({
+  store,
+  clients,
+  accessTokenTtlSeconds,
+  strictRotation = () => false,
+}: ModelDeps): SandboxModel {
   const now = store.now;
   // The library compares expiry dates with the wall clock; translate sandbox-clock times
   // so a test that moves the sandbox clock sees the library agree.
@@ -199,12 +206,13 @@ export function createModel({ store, clients, accessTokenTtlSeconds }: ModelDeps
       const subject: Subject = { memberId: grant.memberId, grantId: grant.id, rotatedFrom: record.token };
 
       if (record.rotatedAt !== undefined) {
-        if (now() - record.rotatedAt <= ROTATION_GRACE_MS && record.successor) {
+        const inGrace = !strictRotation() && now() - record.rotatedAt <= ROTATION_GRACE_MS;
+        if (inGrace && record.successor) {
           // A client that lost the answer to its refresh may retry and get the same pair.
           const replay: Subject = { memberId: grant.memberId, grantId: grant.id, replay: record.successor };
           return { refreshToken: record.token, scope: record.scope, client, user: replay };
         }
-        // An old refresh token coming back after the grace period means it leaked.
+        // An old refresh token coming back after the grace period (at once, with K8) means it leaked.
         store.revokeGrant(grant.id, 'refresh token reused after rotation');
         throw new OAuth2Server.InvalidGrantError(
           'Invalid grant: refresh token was already used; the authorization has been revoked',

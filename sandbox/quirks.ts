@@ -1,5 +1,6 @@
-// The known behaviours of CONTRACT.md §3, each switchable so a test can compare the
-// quirky answer with the RFC one. All on by default: that is what production does.
+// The known behaviours of the Practice API (docs: known behaviours K1–K8), each switchable
+// so a test can compare the quirky answer with the RFC one. K1–K7 are on by default: that is
+// what production does. K8 is a per-firm setting most firms leave off, so it is off.
 export interface Quirks {
   /** Expired access token → 403 token_expired instead of 401 invalid_token. */
   K1: boolean;
@@ -13,6 +14,8 @@ export interface Quirks {
   K6: boolean;
   /** 120 requests per minute per access token. */
   K7: boolean;
+  /** Strict token security: no grace period, a rotated refresh token presented again revokes the grant. */
+  K8: boolean;
 }
 
 export const DEFAULT_QUIRKS: Quirks = {
@@ -22,6 +25,7 @@ export const DEFAULT_QUIRKS: Quirks = {
   K3: true,
   K6: true,
   K7: true,
+  K8: false,
 };
 
 const QUIRK_NAMES = Object.keys(DEFAULT_QUIRKS) as Array<keyof Quirks>;

@@ -145,7 +145,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const limiter = new RateLimiter(now);
   const webhooks = new WebhookDispatcher(store, log);
   const oauth = new OAuth2Server({
-    model: createModel({ store, clients, accessTokenTtlSeconds: () => ttl }),
+    model: createModel({
+      store,
+      clients,
+      accessTokenTtlSeconds: () => ttl,
+      strictRotation: () => quirks.K8,
+    }),
     accessTokenLifetime: ttl,
     refreshTokenLifetime: REFRESH_TOKEN_LIFETIME_S,
     authorizationCodeLifetime: AUTHORIZATION_CODE_LIFETIME_S,

@@ -319,6 +319,34 @@ describe('refresh-token rotation', () => {
     });
   });
 
+  it('with K8 (strict token security) revokes the grant when a rotated token comes back one second later', async () => {
+    sandbox.setQuirks({ K8: true });
+    const first = await connect(sandbox);
+    const second = await json<TokenBody>(await refresh(sandbox, first.refresh_token ?? ''));
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    clock.advance(1_000);
+    const reuse = await refresh(sandbox, first.refresh_token ?? '');
+    expect(reuse.status).toBe(400);
+    expect(await json(reuse)).toMatchObject({ error: 'invalid_grant' });
+    expect(await meStatus(second.access_token)).toBe(401);
+    expect(sandbox.grants()[0]).toMatchObject({
+      revoked: true,
+      revokedReason: 'refresh token reused after rotation',
+    });
+  });
+
+  it('with K8 still rotates normally when each refresh token is used once', async () => {
+    sandbox.setQuirks({ K8: true });
+    let pair = await connect(sandbox);
+    for (let i = 0; i < 3; i += 1) {
+      const response = await refresh(sandbox, pair.refresh_token ?? '');
+      expect(response.status).toBe(200);
+      pair = await json<TokenBody>(response);
+    }
+    expect(await meStatus(pair.access_token)).toBe(200);
+    expect(sandbox.grants()[0]).toMatchObject({ revoked: false });
+  });
+
   it('may narrow the scope on refresh but never widen it', async () => {
     const first = await connect(sandbox);
     const narrowed = await json<TokenBody>(
