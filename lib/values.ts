@@ -1,0 +1,10 @@
+// Narrowing untrusted values (server answers, bundles, cache entries) without casts.
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A string with something in it, or undefined. */
+export function nonEmptyText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
