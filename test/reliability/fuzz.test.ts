@@ -45,6 +45,7 @@ const PROBLEMS: readonly TokenProblem[] = [
   'missing_refresh_token',
   'unsupported_token_type',
   'server_error',
+  'rate_limited',
   'unreadable_answer',
   'unknown_error',
 ];
