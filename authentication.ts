@@ -1,15 +1,14 @@
+import { Readable } from 'node:stream';
 import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getMe } from './lib/api';
+import { parseRetryAfter } from './lib/auth-signals';
 import { apiUrl, clientCredentials, ConfigError } from './lib/config';
-import { secretsOf } from './lib/middleware';
 import { failureBelowHttp, requestTimeoutMs } from './lib/network';
-import { codeChallengeS256, isLoopbackRedirect, localCodeVerifier } from './lib/pkce';
+import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './lib/pkce';
 import { REQUESTED_SCOPES } from './lib/scopes';
-import { normaliseTokenResponse, type Grant, type TokenAuthData } from './lib/tokens';
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
+import { secretsOf } from './lib/secrets';
+import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
+import { nonEmptyText as text } from './lib/values';
 
 // Configuration mistakes are the integration owner's; say so instead of failing with a TypeError.
 // BASE_URL goes through here too, so a bad one is the same clear error as a missing CLIENT_ID.
@@ -36,6 +35,45 @@ function isRefreshAuthError(error: unknown): boolean {
   return error instanceof Error && error.name === 'RefreshAuthError';
 }
 
+/**
+ * The form as a one-shot stream with a known length. Core's HTTP log records a request
+ * body verbatim, but a stream only as "<streaming data>"
+ * (src/http-middlewares/after/log-response.js): the code, the PKCE verifier and the
+ * refresh token stay out of the logs, whatever core's scrubber knows about them. The
+ * content type carries its charset because core form-encodes any body whose type is
+ * exactly "application/x-www-form-urlencoded", a stream included
+ * (src/http-middlewares/before/prepare-request.js, coerceBody).
+ */
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
+
+function unloggedForm(fields: Record<string, string>): { body: Readable; length: string } {
+  const encoded = Buffer.from(new URLSearchParams(fields).toString(), 'utf8');
+  return { body: Readable.from([encoded]), length: String(encoded.length) };
+}
+
+// Zapier marks a connection stale, and emails its user to reconnect, when refreshAccessToken
+// fails with a 4xx other than 408, 409, 423, 425 or 429
+// (docs.zapier.com/platform/news/4xx-errors-refreshAccessToken, 2025-09-08). Only a grant
+// that is really dead is the user's to fix; anything else must not strand every connection.
+const USER_MUST_RECONNECT: ReadonlySet<TokenProblem> = new Set([
+  'invalid_grant',
+  'invalid_scope',
+  'missing_refresh_token',
+]);
+
+/** The status a failed refresh is reported with when the user is not the one to act: never a 4xx. */
+function notStaleStatus(problem: TokenProblem, status: number): number {
+  if (status >= 500 && status < 600) return status;
+  // The integration owner's configuration or code: our own fault, as far as Zapier is concerned.
+  const ownersFault: ReadonlySet<TokenProblem> = new Set([
+    'invalid_client',
+    'unauthorized_client',
+    'invalid_request',
+    'unsupported_grant_type',
+  ]);
+  return ownersFault.has(problem) ? 500 : 502;
+}
+
 // One token request. Core turns a 401 into a blank RefreshAuthError before any
 // middleware sees it; at the token endpoint a 401 only ever means invalid_client.
 async function requestTokens(
@@ -47,21 +85,27 @@ async function requestTokens(
   const { clientId, clientSecret } = credentials(z);
   const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
   const timeoutMs = requestTimeoutMs();
-  let answer: { status: number; body: unknown };
+  const { body, length } = unloggedForm({ grant_type: grant, ...form });
+  let answer: { status: number; body: unknown; retryAfter: number | null };
   try {
     const response = await z.request({
       url: tokenUrl,
       method: 'POST',
       timeout: timeoutMs,
       headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Type': FORM_CONTENT_TYPE,
+        'Content-Length': length,
         Accept: 'application/json',
         Authorization: basicAuth(clientId, clientSecret),
       },
-      body: { grant_type: grant, ...form },
+      body,
       skipThrowForStatus: true,
     });
-    answer = { status: response.status, body: response.data as unknown };
+    answer = {
+      status: response.status,
+      body: response.data as unknown,
+      retryAfter: parseRetryAfter(response.getHeader('retry-after')),
+    };
   } catch (error) {
     if (!isRefreshAuthError(error)) {
       // Not a 4xx: a refresh that failed on the network must not mark the connection stale.
@@ -78,7 +122,7 @@ async function requestTokens(
         }) ?? error
       );
     }
-    answer = { status: 401, body: undefined };
+    answer = { status: 401, body: undefined, retryAfter: null };
   }
 
   // Only a refresh continues the old grant; a new code starts a new one, whatever authData still holds.
@@ -91,11 +135,15 @@ async function requestTokens(
     secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
   });
   if (outcome.ok) return outcome.authData;
-  // A refresh token Practice refuses will never work again: tell Zapier the connection is dead.
-  if (grant === 'refresh_token' && outcome.problem === 'invalid_grant') {
-    throw new z.errors.ExpiredAuthError(outcome.message);
+  if (outcome.problem === 'rate_limited') {
+    // 429 is one of Zapier's exemptions: the connection stays, the step is retried later.
+    throw new z.errors.ThrottledError(outcome.message, answer.retryAfter ?? undefined);
   }
-  throw new z.errors.Error(outcome.message, outcome.problem, outcome.status);
+  if (grant === 'authorization_code')
+    throw new z.errors.Error(outcome.message, outcome.problem, outcome.status);
+  // A refresh token Practice refuses will never work again: tell Zapier the connection is dead.
+  if (USER_MUST_RECONNECT.has(outcome.problem)) throw new z.errors.ExpiredAuthError(outcome.message);
+  throw new z.errors.Error(outcome.message, outcome.problem, notStaleStatus(outcome.problem, outcome.status));
 }
 
 const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
@@ -108,7 +156,8 @@ const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', REQUESTED_SCOPES.join(' '));
   if (isLoopbackRedirect(redirectUri)) {
-    url.searchParams.set('code_challenge', codeChallengeS256(localCodeVerifier(clientSecret, redirectUri)));
+    const verifier = await new LocalVerifiers(z, clientSecret).issue(redirectUri);
+    url.searchParams.set('code_challenge', codeChallengeS256(verifier));
     url.searchParams.set('code_challenge_method', 'S256');
   }
   return url.toString();
@@ -126,7 +175,15 @@ const getAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuthData
   }
   let verifier = text(bundle.inputData.code_verifier);
   if (!verifier && isLoopbackRedirect(redirectUri)) {
-    verifier = localCodeVerifier(credentials(z).clientSecret, redirectUri);
+    verifier = await new LocalVerifiers(z, credentials(z).clientSecret).redeem(redirectUri);
+    if (!verifier) {
+      throw new z.errors.Error(
+        'This local authorization has no PKCE verifier any more: it was already used, it is older than ' +
+          '10 minutes, or the authorize URL came from another process. Run `zapier-platform invoke auth start` again.',
+        'missing_code_verifier',
+        400,
+      );
+    }
   }
   if (!verifier) {
     throw new z.errors.Error(
@@ -166,6 +223,7 @@ export default {
   },
   fields: [
     { key: 'expires_at', type: 'integer', required: false, computed: true },
+    { key: 'expires_in', type: 'integer', required: false, computed: true },
     { key: 'scope', type: 'string', required: false, computed: true },
   ],
   test,

@@ -7,6 +7,7 @@ import createProject from './creates/create_project';
 import createTask from './creates/create_task';
 import updateClient from './creates/update_client';
 import { afters, befores } from './lib/middleware';
+import { withOwnErrorsEverywhere } from './lib/own-errors';
 import findClient from './searches/find_client';
 import findProject from './searches/find_project';
 import clients from './triggers/clients';
@@ -27,6 +28,13 @@ const { version } = require(packageJson) as { version: string };
 const app = defineApp({
   version,
   platformVersion: zapier.version,
+  flags: {
+    // Core 18+ turns every 429 into its own ThrottledError before afterResponse, reading only a
+    // numeric Retry-After (src/http-middlewares/after/throw-for-throttling.js). Practice may send
+    // an HTTP-date, and a 429 from the token endpoint must be told apart from a dead grant:
+    // our middleware and authentication.ts handle 429 themselves.
+    throwForThrottlingEarly: false,
+  },
   authentication,
   beforeRequest: [...befores],
   afterResponse: [...afters],
@@ -65,4 +73,5 @@ const app = defineApp({
   },
 });
 
-export = app;
+// Every error leaves with its own message only: no bundle dump from core (lib/own-errors.ts).
+export = withOwnErrorsEverywhere(app);

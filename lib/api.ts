@@ -3,7 +3,9 @@
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { apiUrl } from './config';
+import { parseCoreError } from './core-errors';
 import { failureBelowHttp, requestTimeoutMs } from './network';
+import { isRecord } from './values';
 
 export type Client = {
   id: string;
@@ -80,10 +82,6 @@ interface CallOptions {
   body?: Record<string, unknown>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function unexpected(z: ZObject, path: string, what: string): Error {
   return new z.errors.Error(
     `Practice answered ${path} with ${what}, not what its API documents. Try again in a few minutes; if it persists, report it to the integration owner.`,
@@ -103,17 +101,6 @@ function compact(params: Query | undefined): Record<string, string> {
 /** Ids come from user input: encode them so one can never change the path. */
 function segment(id: string): string {
   return encodeURIComponent(id);
-}
-
-/** The HTTP status carried by a Zapier AppError (core serialises it into the message). */
-function appErrorStatus(error: unknown): number | undefined {
-  if (!(error instanceof Error) || error.name !== 'AppError') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(error.message);
-    return isRecord(parsed) && typeof parsed.status === 'number' ? parsed.status : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -333,7 +320,8 @@ export async function deleteWebhook(z: ZObject, id: string): Promise<{ id: strin
   try {
     await call(z, `/api/v1/webhooks/${segment(id)}`, { method: 'DELETE' });
   } catch (error) {
-    if (appErrorStatus(error) !== 404) throw error;
+    const { name, status } = parseCoreError(error);
+    if (name !== 'AppError' || status !== 404) throw error;
   }
   return { id, deleted: true };
 }

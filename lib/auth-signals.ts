@@ -1,6 +1,15 @@
 // One pure function: a Practice API response -> what it means for the Zap.
 // The integration's whole behaviour on auth signals (contract §6) is decided
 // here, from tables, so each row can be read and tested on its own.
+//
+// Two rows never reach it inside the app and are kept on purpose:
+// - 401: with autoRefresh core throws RefreshAuthError before afterResponse
+//   (src/http-middlewares/after/throw-for-stale-auth.js). The doctor classifies
+//   raw responses, 401s included, with this same function.
+// - 429 does reach it: index.ts turns core's early ThrottledError off
+//   (flags.throwForThrottlingEarly), so an HTTP-date Retry-After is read here.
+
+import { isRecord } from './values';
 
 export type SignalKind =
   | 'ok'
@@ -86,10 +95,6 @@ function lookup<K extends string | number>(
   key: K | null | undefined,
 ): SignalKind | undefined {
   return key !== null && key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string | null {
@@ -183,11 +188,12 @@ export function classifyResponse(response: ResponseLike, nowMs: number = Date.no
   let kind: SignalKind | undefined;
   let source: string;
   if (legacyFailure) {
-    // 401 from core never gets here; a 200 ok:false is judged by its code alone.
+    // A 200 ok:false is judged by its code alone.
     kind = lookup(CODE_TABLE, code);
     source = `HTTP ${status} ok:false ${code ?? 'without an error code'}`;
     kind ??= 'error';
   } else if (status === 401) {
+    // Only outside the app (the doctor): inside it core has already thrown RefreshAuthError.
     kind = 'refresh';
     source = `HTTP 401${code ? ` ${code}` : ''}`;
   } else {

@@ -7,26 +7,35 @@ import type {
   HttpResponse,
 } from 'zapier-platform-core';
 import { classifyResponse } from './auth-signals';
-import { configuredClientSecret, isApiRequest } from './config';
+import { isApiRequest } from './config';
 import { errorFor } from './errors';
+import { secretsOf } from './secrets';
 
-/** Refresh this many seconds before the known expiry, so a request never lands on a dead token. */
+/** Refresh up to this many seconds before the known expiry, so a request never lands on a dead token. */
 export const EXPIRY_SKEW_SECONDS = 10;
 
-/** Everything that must never appear in a message or log line. */
-export function secretsOf(bundle: Bundle | undefined): string[] {
-  const auth = bundle?.authData ?? {};
-  return [auth.access_token, auth.refresh_token, configuredClientSecret()].filter(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
+/** A positive whole number of seconds from authData (Zapier may store numbers as strings), or null. */
+function storedSeconds(raw: unknown): number | null {
+  const value =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : null;
 }
 
 /** authData.expires_at as Unix seconds, or null when unknown (absent, 0, garbage). */
 export function knownExpiry(bundle: Bundle): number | null {
-  const raw: unknown = bundle.authData?.expires_at;
-  const value =
-    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : null;
+  return storedSeconds(bundle.authData?.expires_at);
+}
+
+/**
+ * How long before expiry to refresh: EXPIRY_SKEW_SECONDS, but never more than a quarter of
+ * the lifetime the token was issued with (authData.expires_in), and at least the second in
+ * which it expires. A token that lives 10 s or less would otherwise be "about to expire" the
+ * moment it is issued and never be used.
+ */
+export function refreshMarginSeconds(bundle: Bundle): number {
+  const lifetime = storedSeconds(bundle.authData?.expires_in);
+  if (lifetime === null) return EXPIRY_SKEW_SECONDS;
+  return Math.max(1, Math.min(EXPIRY_SKEW_SECONDS, Math.floor(lifetime / 4)));
 }
 
 // A known-dead token would only buy a 403 from Practice: refresh first, spend nothing.
@@ -34,7 +43,7 @@ export const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle)
   if (!isApiRequest(request.url) || !bundle.authData?.access_token) return request;
   const expiresAt = knownExpiry(bundle);
   const now = Math.floor(Date.now() / 1000);
-  if (expiresAt !== null && expiresAt - now < EXPIRY_SKEW_SECONDS) {
+  if (expiresAt !== null && expiresAt - now < refreshMarginSeconds(bundle)) {
     const when =
       expiresAt <= now
         ? `expired at ${new Date(expiresAt * 1000).toISOString()}`

@@ -2,6 +2,7 @@
 // caller does the HTTP and turns a problem into the right Zapier error.
 
 import { serverText } from './redact';
+import { isRecord, nonEmptyText } from './values';
 
 export type Grant = 'authorization_code' | 'refresh_token';
 
@@ -11,6 +12,11 @@ export interface TokenAuthData {
   refresh_token: string;
   /** Unix seconds; 0 when the server gave no sane lifetime. */
   expires_at: number;
+  /**
+   * The lifetime the token was issued with, in seconds (0 when unknown): the refresh-ahead
+   * margin shrinks with it, so a token that lives 5 s is used, not refreshed forever.
+   */
+  expires_in: number;
   scope: string;
 }
 
@@ -32,6 +38,7 @@ export type TokenProblem =
   | 'missing_refresh_token'
   | 'unsupported_token_type'
   | 'server_error'
+  | 'rate_limited'
   | 'unreadable_answer'
   | 'unknown_error';
 
@@ -54,10 +61,10 @@ export interface TokenContext {
 export const MAX_SANE_EXPIRES_IN = 365 * 24 * 3600;
 
 /**
- * `expires_in` as number or numeric string -> absolute expiry in Unix seconds.
- * Missing, zero, negative, fractional garbage, non-numeric or absurd -> 0 (unknown).
+ * `expires_in` as number or numeric string -> whole seconds. Missing, zero, negative,
+ * non-numeric or absurd -> 0 (unknown).
  */
-export function expiresAtFrom(expiresIn: unknown, nowSeconds: number): number {
+export function saneLifetime(expiresIn: unknown): number {
   let seconds: number;
   if (typeof expiresIn === 'number') {
     seconds = expiresIn;
@@ -67,16 +74,14 @@ export function expiresAtFrom(expiresIn: unknown, nowSeconds: number): number {
     return 0;
   }
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > MAX_SANE_EXPIRES_IN) return 0;
-  if (!Number.isFinite(nowSeconds) || nowSeconds <= 0) return 0;
-  return Math.floor(nowSeconds) + Math.floor(seconds);
+  return Math.floor(seconds);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+/** `expires_in` -> absolute expiry in Unix seconds, or 0 when either input is not sane. */
+export function expiresAtFrom(expiresIn: unknown, nowSeconds: number): number {
+  const lifetime = saneLifetime(expiresIn);
+  if (lifetime === 0 || !Number.isFinite(nowSeconds) || nowSeconds <= 0) return 0;
+  return Math.floor(nowSeconds) + lifetime;
 }
 
 function describe(code: string, description: string): string {
@@ -85,7 +90,15 @@ function describe(code: string, description: string): string {
 
 const CLIENT_FIX =
   'This is for the integration owner to fix, not the Zap user: check CLIENT_ID and CLIENT_SECRET ' +
-  '(`zapier-platform env:get <version>`) against the client registered in Practice. Reconnecting will not help.';
+  '(`zapier-platform env:get <version>`) against the client registered in Practice. Reconnecting will not help; ' +
+  'connections keep working once the configuration is fixed.';
+
+/** For failures that are nobody's but Practice's: the user's connection is intact. */
+function retryLater(grant: Grant): string {
+  return grant === 'refresh_token'
+    ? 'Your Practice connection is fine and nothing needs to be done: Zapier retries the step later.'
+    : 'Try connecting again in a few minutes.';
+}
 
 function problemMessage(problem: TokenProblem, grant: Grant, status: number, detail: string): string {
   const where = `Practice's token endpoint (HTTP ${status})`;
@@ -107,20 +120,22 @@ function problemMessage(problem: TokenProblem, grant: Grant, status: number, det
     case 'unsupported_grant_type':
       return `Practice rejected the token request as malformed (${describe(problem, detail)}). This is a defect in the integration; please report it to its owner.`;
     case 'missing_access_token':
-      return `${where} answered without an access_token, so nothing was stored. Try connecting again; if it keeps happening, report it to the integration owner.`;
+      return `${where} answered without an access_token, so nothing was stored. ${retryLater(grant)} If it keeps happening, report it to the integration owner.`;
     case 'missing_refresh_token':
       return (
         'Practice issued no refresh token, so this connection would stop working within the hour. ' +
         'Connect your Practice account again and keep "Stay connected (offline access)" approved on the consent page.'
       );
     case 'unsupported_token_type':
-      return `${where} issued a "${detail}" token; this integration only uses Bearer tokens. Report it to the integration owner.`;
+      return `${where} issued a "${detail}" token; this integration only uses Bearer tokens. The integration owner must look into it; reconnecting will not help.`;
     case 'server_error':
-      return `${where} failed${detail ? ` (${detail})` : ''}. Practice may be down; try again in a few minutes.`;
+      return `${where} failed${detail ? ` (${detail})` : ''}. Practice may be down. ${retryLater(grant)}`;
+    case 'rate_limited':
+      return `${where} is rate limiting token requests. ${retryLater(grant)}`;
     case 'unreadable_answer':
-      return `${where} answered with something that is not a token response, so nothing was stored. Try again in a few minutes.`;
+      return `${where} answered with something that is not a token response, so nothing was stored. ${retryLater(grant)}`;
     case 'unknown_error':
-      return `${where} refused the request (${detail || 'no reason given'}).`;
+      return `${where} refused the request (${detail || 'no reason given'}). ${retryLater(grant)} If it keeps happening, the integration owner must look into it.`;
   }
 }
 
@@ -155,7 +170,10 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
       isRecord(body) && typeof body.error_description === 'string' ? body.error_description : '',
     );
 
-  const errorCode = isRecord(body) ? nonEmptyString(body.error) : undefined;
+  // Throttling, whatever the body says: the grant is not in question (core's 429 handling is off, see index.ts).
+  if (status === 429) return fail(ctx, 'rate_limited', status);
+
+  const errorCode = isRecord(body) ? nonEmptyText(body.error) : undefined;
   if (errorCode !== undefined || status >= 400 || status < 200) {
     const description = isRecord(body) ? body.error_description : undefined;
     const detail = typeof description === 'string' ? description : '';
@@ -174,7 +192,7 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
 
   if (!isRecord(body)) return fail(ctx, 'unreadable_answer', status);
 
-  const accessToken = nonEmptyString(body.access_token);
+  const accessToken = nonEmptyText(body.access_token);
   if (!accessToken) return fail(ctx, 'missing_access_token', status);
 
   const tokenType = body.token_type;
@@ -187,15 +205,17 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
     );
   }
 
-  const refreshToken = nonEmptyString(body.refresh_token) ?? nonEmptyString(ctx.previousRefreshToken);
+  const refreshToken = nonEmptyText(body.refresh_token) ?? nonEmptyText(ctx.previousRefreshToken);
   if (!refreshToken) return fail(ctx, 'missing_refresh_token', status);
 
+  const expiresAt = expiresAtFrom(body.expires_in, ctx.nowSeconds);
   return {
     ok: true,
     authData: {
       access_token: accessToken,
       refresh_token: refreshToken,
-      expires_at: expiresAtFrom(body.expires_in, ctx.nowSeconds),
+      expires_at: expiresAt,
+      expires_in: expiresAt === 0 ? 0 : saneLifetime(body.expires_in),
       scope: typeof body.scope === 'string' ? body.scope : (ctx.previousScope ?? ''),
     },
   };

@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
+import { isRecord } from './values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
 /** Contract §4: receivers reject a `t` more than 300 s old. */
@@ -28,10 +29,6 @@ const REJECTION_TEXT: Readonly<Record<Rejection, string>> = {
   wrong_signature: `the ${SIGNATURE_HEADER} signature does not match the body`,
   stale_signature: `the ${SIGNATURE_HEADER} timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds away from now`,
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A header from `bundle.rawRequest.headers`. Zapier hands incoming headers over
@@ -139,17 +136,26 @@ function subscription(bundle: Bundle): { id: string; secret: string | undefined 
   return { id, secret };
 }
 
+export type Claim = 'first' | 'repeat' | 'unknown';
+
 /**
- * True the first time an event id reaches this subscription. The key includes the
+ * Whether an event id reaches this subscription for the first time. The key includes the
  * subscription id because two Zaps on the same event each get their own delivery.
- * `get` first answers the common case (and works with core's local test cache);
- * `set(..., nx)` closes the race between two concurrent redeliveries.
+ * `get` first answers the common case (and works with core's local test cache, which
+ * ignores nx); `set(..., nx)` closes the race between two concurrent redeliveries. Only
+ * `true` from set means "stored": z.cache.set answers `boolean | null`, and a store that
+ * found the key taken may say `false` or `null`. When the store itself fails, the answer
+ * is 'unknown': the delivery fires, since a lost event is worse than a repeated one.
  */
-export async function claimEvent(z: ZObject, subscriptionId: string, eventId: string): Promise<boolean> {
+export async function claimEvent(z: ZObject, subscriptionId: string, eventId: string): Promise<Claim> {
   const key = `practice:delivery:${subscriptionId}:${eventId}`;
-  if ((await z.cache.get(key)) !== null) return false;
-  const stored = await z.cache.set(key, true, DELIVERY_MEMORY_SECONDS, undefined, true);
-  return stored !== false;
+  try {
+    if ((await z.cache.get(key)) !== null) return 'repeat';
+    const stored: unknown = await z.cache.set(key, true, DELIVERY_MEMORY_SECONDS, undefined, true);
+    return stored === true ? 'first' : 'repeat';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
@@ -181,9 +187,13 @@ export async function receiveDelivery<T>(z: ZObject, bundle: Bundle, event: Webh
     z.console.log(`Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`);
     return null;
   }
-  if (!(await claimEvent(z, subscriptionId, delivery.id))) {
+  const claim = await claimEvent(z, subscriptionId, delivery.id);
+  if (claim === 'repeat') {
     z.console.log(`Ignored a repeated delivery of Practice event ${delivery.id}.`);
     return null;
+  }
+  if (claim === 'unknown') {
+    z.console.log(`Could not check Practice event ${delivery.id} for repeats (z.cache failed); it fires.`);
   }
   return delivery.data as T;
 }

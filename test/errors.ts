@@ -1,6 +1,7 @@
 // Catching and reading the errors a step throws. Zapier's AppError and ThrottledError
 // JSON-encode their payload into `message`; core may append a "What happened" trailer.
 import nock from 'nock';
+import { parseCoreError, WHAT_HAPPENED } from '../lib/core-errors';
 
 export interface CaughtError {
   name: string;
@@ -31,7 +32,8 @@ export async function failureOf(promise: Promise<unknown>): Promise<CaughtError>
 
 /** Our own text of an error, without core's "What happened" trailer. */
 export function headline(error: CaughtError): string {
-  return error.message.split('\nWhat happened:')[0] ?? '';
+  const cut = error.message.indexOf(WHAT_HAPPENED);
+  return cut >= 0 ? error.message.slice(0, cut) : error.message;
 }
 
 export interface AppErrorBody {
@@ -43,13 +45,15 @@ export interface AppErrorBody {
 /** The payload of a `z.errors.Error` (name AppError). */
 export function appError(error: CaughtError): AppErrorBody {
   expect(error.name).toBe('AppError');
-  return JSON.parse(headline(error)) as AppErrorBody;
+  const { message, code, status } = parseCoreError(error);
+  return { message, code: code ?? '', status: status ?? NaN };
 }
 
 /** The payload of a `z.errors.ThrottledError`. */
 export function throttled(error: CaughtError): { message: string; delay?: number | null } {
   expect(error.name).toBe('ThrottledError');
-  return JSON.parse(headline(error)) as { message: string; delay?: number | null };
+  const { message, delay } = parseCoreError(error);
+  return { message, delay };
 }
 
 /** Records every request nock could not match, to prove nothing left the process. */

@@ -2,7 +2,7 @@
 // calling the API: no request is spent on a dead token". The clock is frozen so the
 // skew boundary can be tested to the second.
 import nock from 'nock';
-import { EXPIRY_SKEW_SECONDS } from '../../lib/middleware';
+import { EXPIRY_SKEW_SECONDS, refreshMarginSeconds } from '../../lib/middleware';
 import {
   ACCESS_TOKEN,
   api,
@@ -142,6 +142,7 @@ describe('the request goes out when the expiry is not known to be near', () => {
       access_token: 'pat_new_access',
       refresh_token: 'prt_new_refresh',
       expires_at: NOW + 3600,
+      expires_in: 3600,
       scope: 'clients:read',
     });
     expect(scope.isDone()).toBe(true);
@@ -155,5 +156,55 @@ describe('the request goes out when the expiry is not known to be near', () => {
     );
     expect(result).toEqual({ ok: 1 });
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+// CONTRACT §6: "expires_in shorter than the refresh-ahead margin: the token is used; the margin
+// shrinks with the token's lifetime; never a refresh loop".
+describe('short-lived tokens', () => {
+  it.each([1, 2, 5, 8, 10, 30])(
+    'uses a token issued for %i s at once instead of refreshing it forever',
+    async (lifetime) => {
+      const scope = listInterceptor();
+      await steps.newClient(liveAuth({ expires_at: NOW + lifetime, expires_in: lifetime }));
+      expect(scope.isDone()).toBe(true);
+      expect(unmatched.urls).toEqual([]);
+    },
+  );
+
+  it('takes expires_in as Zapier may store it, a numeric string', async () => {
+    const scope = listInterceptor();
+    await steps.newClient(liveAuth({ expires_at: String(NOW + 5), expires_in: '5' }));
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('still refreshes a short-lived token in the last second of its life', async () => {
+    const scope = listInterceptor();
+    const error = await failureOf(steps.newClient(liveAuth({ expires_at: NOW, expires_in: 5 })));
+    expect(error.name).toBe('RefreshAuthError');
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('keeps the full margin for an hour-long token and for connections made before expires_in was stored', () => {
+    const bundle = (authData: Record<string, unknown>) =>
+      ({ authData }) as unknown as Parameters<typeof refreshMarginSeconds>[0];
+    expect(refreshMarginSeconds(bundle({ expires_in: 3600 }))).toBe(EXPIRY_SKEW_SECONDS);
+    expect(refreshMarginSeconds(bundle({}))).toBe(EXPIRY_SKEW_SECONDS);
+    expect(refreshMarginSeconds(bundle({ expires_in: 'garbage' }))).toBe(EXPIRY_SKEW_SECONDS);
+    expect(refreshMarginSeconds(bundle({ expires_in: 8 }))).toBe(2);
+    expect(refreshMarginSeconds(bundle({ expires_in: 1 }))).toBe(1);
+  });
+
+  it('stores the lifetime beside expires_at, so the next step knows the margin', async () => {
+    api().post('/oauth/token').reply(200, {
+      access_token: 'pat_short_lived_token_0001',
+      token_type: 'Bearer',
+      expires_in: '5',
+      refresh_token: 'prt_short_lived_refresh_0001',
+    });
+    const authData = await appTester(authentication.oauth2Config.refreshAccessToken, {
+      authData: liveAuth(),
+    });
+    expect(authData).toMatchObject({ expires_at: NOW + 5, expires_in: 5 });
   });
 });

@@ -317,6 +317,7 @@ describe('normaliseTokenResponse', () => {
         access_token: 'pat_new',
         refresh_token: 'prt_new',
         expires_at: NOW + 60,
+        expires_in: 60,
         scope: 'clients:read tasks:read',
       },
     });
@@ -326,7 +327,13 @@ describe('normaliseTokenResponse', () => {
     const outcome = normaliseTokenResponse({ status: 200, body: { access_token: 'pat_new' } }, ctx());
     expect(outcome).toStrictEqual({
       ok: true,
-      authData: { access_token: 'pat_new', refresh_token: 'prt_old', expires_at: 0, scope: 'clients:read' },
+      authData: {
+        access_token: 'pat_new',
+        refresh_token: 'prt_old',
+        expires_at: 0,
+        expires_in: 0,
+        scope: 'clients:read',
+      },
     });
   });
 
@@ -392,7 +399,9 @@ describe('redact', () => {
   });
 
   it('replaces token-shaped text even when the value is not known', () => {
-    expect(redact('got pat_AAA.bbb-CCC and prt_xyz~1', [])).toBe(`got ${REDACTED} and ${REDACTED}`);
+    expect(redact('got pat_AAA.bbb-CCC_0123456789 and prt_xyz~1abcdefghijklmn', [])).toBe(
+      `got ${REDACTED} and ${REDACTED}`,
+    );
     expect(redact('Authorization: Bearer abc.def', [])).toBe(`Authorization: ${REDACTED}`);
     expect(redact('Authorization: Basic cHJhY3RpY2U6c2VjcmV0', [])).toBe(`Authorization: ${REDACTED}`);
   });
@@ -401,6 +410,23 @@ describe('redact', () => {
     expect(redact('Staff members cannot archive clients', ['s3cr3t-value'])).toBe(
       'Staff members cannot archive clients',
     );
+  });
+
+  it.each([
+    ['Basic accounting plan', 'a plan name'],
+    ['Basic plan, Bearer tokens expire.', 'scheme names used as words'],
+    ['Upgrade to the Basic subscription', 'a long word after Basic'],
+    ['Set compat_mode, compat_settings and pat_ on the form', 'identifiers that contain a token prefix'],
+    ['Bearer authentication failed', 'a word after Bearer'],
+  ])('leaves honest text alone: "%s" (%s)', (text) => {
+    expect(redact(text, [])).toBe(text);
+  });
+
+  it('still redacts real credentials after Basic and Bearer, JWTs and base64 included', () => {
+    const basic = Buffer.from('client-id:client-secret-value').toString('base64');
+    expect(redact(`Authorization: Basic ${basic}`, [])).toBe(`Authorization: ${REDACTED}`);
+    expect(redact('Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature', [])).toBe(REDACTED);
+    expect(redact('use Bearer 0123456789abcdef.', [])).toBe(`use ${REDACTED}.`);
   });
 
   it('serverText collapses whitespace, redacts, truncates and ignores non-strings', () => {

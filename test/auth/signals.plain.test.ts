@@ -149,7 +149,33 @@ describe.each(plainSteps)('$name', ({ expect: intercept, run }) => {
         { 'Retry-After': '30' },
       );
       const error = await failureOf(run());
-      expect(throttled(error).delay).toBe(30);
+      const body = throttled(error);
+      expect(body.delay).toBe(30);
+      // Our message, not core's "The server returned 429": the app sees the 429 itself.
+      expect(body.message).toBe(
+        "Practice's rate limit was reached (HTTP 429 rate_limited). Zapier will retry after 30 seconds.",
+      );
+      expect(scope.isDone()).toBe(true);
+    });
+
+    it('takes the delay from a Retry-After sent as an HTTP-date on 429', async () => {
+      const retryAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 45_000).toUTCString();
+      const scope = intercept().reply(
+        429,
+        { error: { code: 'rate_limited', message: 'Slow down' } },
+        { 'Retry-After': retryAt },
+      );
+      const body = throttled(await failureOf(run()));
+      expect(body.delay).toBeGreaterThanOrEqual(43);
+      expect(body.delay).toBeLessThanOrEqual(46);
+      expect(body.message).toMatch(/Practice's rate limit was reached \(HTTP 429 rate_limited\)/);
+      expect(scope.isDone()).toBe(true);
+    });
+
+    it('throttles a bare 429 without a body or Retry-After, with our message', async () => {
+      const scope = intercept().reply(429, '');
+      const body = throttled(await failureOf(run()));
+      expect(body.message).toBe("Practice's rate limit was reached (HTTP 429). Zapier will retry shortly.");
       expect(scope.isDone()).toBe(true);
     });
 

@@ -116,6 +116,7 @@ describe('code exchange (getAccessToken)', () => {
       access_token: 'pat_fresh_access',
       refresh_token: 'prt_fresh_refresh',
       expires_at: NOW + 3600,
+      expires_in: 3600,
       scope: 'clients:read clients:write offline_access',
     });
     expect(scope.isDone()).toBe(true);
@@ -236,6 +237,7 @@ describe('code exchange (getAccessToken)', () => {
       access_token: 'pat_fresh_access',
       refresh_token: 'prt_fresh_refresh',
       expires_at: NOW + 3600,
+      expires_in: 3600,
       scope: '',
     });
     expect(scope.isDone()).toBe(true);
@@ -295,6 +297,7 @@ describe('refresh (refreshAccessToken)', () => {
       access_token: 'pat_fresh_access',
       refresh_token: 'prt_fresh_refresh',
       expires_at: NOW + 3600,
+      expires_in: 3600,
       scope: 'clients:read clients:write offline_access',
     });
     expect(scope.isDone()).toBe(true);
@@ -329,24 +332,71 @@ describe('refresh (refreshAccessToken)', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it.each([['invalid_request'], ['invalid_scope']])(
-    'keeps the connection on 400 %s (an error, not ExpiredAuthError)',
+  // Zapier marks a connection stale on any 4xx from refreshAccessToken but 408/409/423/425/429:
+  // a request the integration built wrong is the owner's bug, so it must not carry a 4xx.
+  it.each([['invalid_request'], ['unsupported_grant_type']])(
+    'keeps the connection on 400 %s: an error for the owner with a status Zapier does not stale on',
     async (code) => {
       const { interceptor } = tokenEndpoint();
       const scope = interceptor.reply(400, { error: code, error_description: 'x' });
-      expect(appError(await failureOf(refresh()))).toMatchObject({ code, status: 400 });
+      const body = appError(await failureOf(refresh()));
+      expect(body).toMatchObject({ code, status: 500 });
+      expect(body.message).toMatch(/integration/);
       expect(scope.isDone()).toBe(true);
     },
   );
 
-  it('turns 401 invalid_client into a clear error for the owner, not a blank RefreshAuthError', async () => {
+  it('asks the user to reconnect on 400 invalid_scope: only a new consent can fix the grant', async () => {
+    const { interceptor } = tokenEndpoint();
+    const scope = interceptor.reply(400, { error: 'invalid_scope', error_description: 'x' });
+    const error = await failureOf(refresh());
+    expect(error.name).toBe('ExpiredAuthError');
+    expect(headline(error)).toMatch(/Reconnect your Practice account/);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('turns 401 invalid_client into an error for the owner that never marks the connection stale', async () => {
     const { interceptor } = tokenEndpoint();
     const scope = interceptor.reply(401, '', { 'WWW-Authenticate': 'Basic realm="practice"' });
     const error = await failureOf(refresh());
     expect(error.name).toBe('AppError');
     const body = appError(error);
-    expect(body).toMatchObject({ code: 'invalid_client', status: 401 });
+    // Not 401: a wrong CLIENT_SECRET would otherwise strand every user's connection at once.
+    expect(body).toMatchObject({ code: 'invalid_client', status: 500 });
     expect(body.message).toMatch(/integration owner.*CLIENT_ID and CLIENT_SECRET/);
+    expect(body.message).toMatch(/Reconnecting will not help/);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it.each([
+    [200, { error: 'invalid_client', error_description: 'bad secret' }, 'invalid_client', 500],
+    [200, { error: 'unauthorized_client' }, 'unauthorized_client', 500],
+    [403, { error: 'access_denied' }, 'unknown_error', 502],
+    [200, 'not json at all', 'unreadable_answer', 502],
+    [200, { token_type: 'bearer' }, 'missing_access_token', 502],
+    [502, '<html>bad gateway</html>', 'server_error', 502],
+    [503, { error: 'temporarily_unavailable' }, 'server_error', 503],
+  ])(
+    "never reports a failure that is not the user's with a 4xx (HTTP %i %j -> %s, status %i)",
+    async (status, body, code, reported) => {
+      const { interceptor } = tokenEndpoint();
+      const scope = interceptor.reply(status, body as nock.Body);
+      const error = await failureOf(refresh());
+      expect(error.name).toBe('AppError');
+      expect(appError(error)).toMatchObject({ code, status: reported });
+      expect(scope.isDone()).toBe(true);
+    },
+  );
+
+  it('throttles, never stales, on a 429 from the token endpoint, reading an HTTP-date Retry-After', async () => {
+    const { interceptor } = tokenEndpoint();
+    const retryAt = new Date(Date.now() + 90_000).toUTCString();
+    const scope = interceptor.reply(429, { error: 'slow_down' }, { 'Retry-After': retryAt });
+    const error = await failureOf(refresh());
+    const body = throttled(error);
+    expect(body.delay).toBeGreaterThanOrEqual(88);
+    expect(body.delay).toBeLessThanOrEqual(91);
+    expect(body.message).toMatch(/connection is fine/);
     expect(scope.isDone()).toBe(true);
   });
 
@@ -384,6 +434,7 @@ describe('refresh (refreshAccessToken)', () => {
         access_token: 'pat_fresh_access',
         refresh_token: REFRESH_TOKEN,
         expires_at: NOW + 3600,
+        expires_in: 3600,
         scope: 'clients:read clients:write offline_access',
       });
       expect(scope.isDone()).toBe(true);
@@ -421,6 +472,7 @@ describe('refresh (refreshAccessToken)', () => {
         access_token: 'pat_only',
         refresh_token: REFRESH_TOKEN,
         expires_at: 0,
+        expires_in: 0,
         scope: '',
       });
       expect(Object.values(authData as Record<string, unknown>)).not.toContain(undefined);
@@ -515,10 +567,59 @@ describe('authorizeUrl', () => {
     },
   );
 
-  it('derives different verifiers for different loopback redirect URIs', async () => {
-    const a = (await authorizeUrl('http://localhost:9000')).searchParams.get('code_challenge');
-    const b = (await authorizeUrl('http://localhost:9001')).searchParams.get('code_challenge');
-    expect(a).not.toBe(b);
+  it('makes a new verifier for every local authorization, even through the same redirect URI', async () => {
+    const a = (await authorizeUrl(LOOPBACK_REDIRECT)).searchParams.get('code_challenge');
+    const b = (await authorizeUrl(LOOPBACK_REDIRECT)).searchParams.get('code_challenge');
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(b).not.toBe(a);
+  });
+
+  it('redeems a local verifier once: a second exchange without a new authorization fails clearly', async () => {
+    await authorizeUrl(LOOPBACK_REDIRECT);
+    const { interceptor } = tokenEndpoint();
+    const scope = interceptor.reply(200, tokens());
+    await exchange({ redirect_uri: LOOPBACK_REDIRECT, code_verifier: undefined });
+    expect(scope.isDone()).toBe(true);
+    const unmatched = unmatchedRequests();
+    const body = appError(
+      await failureOf(exchange({ redirect_uri: LOOPBACK_REDIRECT, code_verifier: undefined })),
+    );
+    unmatched.stop();
+    expect(body.code).toBe('missing_code_verifier');
+    expect(body.message).toContain('invoke auth start');
+    expect(unmatched.urls).toEqual([]);
+  });
+
+  it("keeps the verifier, the code and the refresh token out of core's request log", async () => {
+    const lines: string[] = [];
+    const saved = { LOG_TO_STDOUT: process.env.LOG_TO_STDOUT, DETAILED: process.env.DETAILED_LOG_TO_STDOUT };
+    process.env.LOG_TO_STDOUT = '1';
+    process.env.DETAILED_LOG_TO_STDOUT = '1';
+    const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    });
+    try {
+      const url = await authorizeUrl(LOOPBACK_REDIRECT);
+      expect(url.searchParams.get('code_challenge')).toBeTruthy();
+      const { interceptor, bodies } = tokenEndpoint();
+      interceptor.reply(200, tokens());
+      await exchange({
+        redirect_uri: LOOPBACK_REDIRECT,
+        code_verifier: undefined,
+        code: 'code_in_flight_42',
+      });
+      const verifier = (bodies[0] as { code_verifier?: string }).code_verifier ?? '';
+      expect(verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
+      const log = lines.join('\n');
+      expect(log).toContain('/oauth/token');
+      expect(log).toContain('<streaming data>');
+      expect(log).not.toContain(verifier);
+      expect(log).not.toContain('code_in_flight_42');
+    } finally {
+      spy.mockRestore();
+      setEnv('LOG_TO_STDOUT', saved.LOG_TO_STDOUT);
+      setEnv('DETAILED_LOG_TO_STDOUT', saved.DETAILED);
+    }
   });
 });
 

@@ -111,12 +111,13 @@ describe('parseDelivery', () => {
 });
 
 describe('claimEvent', () => {
-  // A cache with Zapier's documented nx semantics: set(..., nx=true) answers false when the key exists.
-  function cacheZ(store: Map<string, unknown>, hideFromGet = false) {
+  // A cache with set-if-absent semantics; `taken` is what set(..., nx=true) answers when the key
+  // exists: z.cache.set is typed boolean | null, and a Redis-like store answers null.
+  function cacheZ(store: Map<string, unknown>, hideFromGet = false, taken: false | null = false) {
     const cache = {
       get: async (key: string) => (hideFromGet ? null : (store.get(key) ?? null)),
       set: async (key: string, value: unknown, _ttl?: number, _scope?: string[], nx?: boolean) => {
-        if (nx && store.has(key)) return false;
+        if (nx && store.has(key)) return taken;
         store.set(key, value);
         return true;
       },
@@ -127,13 +128,31 @@ describe('claimEvent', () => {
 
   it('claims an event once per subscription', async () => {
     const z = cacheZ(new Map());
-    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe(true);
-    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe(false);
-    expect(await claimEvent(z, 'wh_2', 'evt_1')).toBe(true);
+    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe('first');
+    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe('repeat');
+    expect(await claimEvent(z, 'wh_2', 'evt_1')).toBe('first');
   });
 
   it('loses the race to a concurrent delivery through nx even when get saw nothing', async () => {
     const store = new Map<string, unknown>([['practice:delivery:wh_1:evt_9', true]]);
-    expect(await claimEvent(cacheZ(store, true), 'wh_1', 'evt_9')).toBe(false);
+    expect(await claimEvent(cacheZ(store, true), 'wh_1', 'evt_9')).toBe('repeat');
+  });
+
+  it('treats null from set-if-absent as "already there", not as stored', async () => {
+    const store = new Map<string, unknown>([['practice:delivery:wh_1:evt_7', true]]);
+    expect(await claimEvent(cacheZ(store, true, null), 'wh_1', 'evt_7')).toBe('repeat');
+  });
+
+  it('fires (claim unknown) rather than drop a delivery when the cache fails', async () => {
+    const failing = {
+      cache: {
+        get: async () => {
+          throw new Error('RPC request failed after 3 attempts: Unable to reach the RPC server');
+        },
+        set: async () => true,
+        delete: async () => true,
+      },
+    } as unknown as ZObject;
+    expect(await claimEvent(failing, 'wh_1', 'evt_8')).toBe('unknown');
   });
 });
