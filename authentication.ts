@@ -5,6 +5,7 @@ import { parseRetryAfter } from './lib/auth-signals';
 import { apiUrl, clientCredentials, ConfigError } from './lib/config';
 import { failureBelowHttp, requestTimeoutMs } from './lib/network';
 import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './lib/pkce';
+import { RefreshCoordinator } from './lib/refresh-coordination';
 import { REQUESTED_SCOPES } from './lib/scopes';
 import { secretsOf } from './lib/secrets';
 import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
@@ -129,7 +130,8 @@ async function requestTokens(
   const previous = grant === 'refresh_token' ? bundle.authData : undefined;
   const outcome = normaliseTokenResponse(answer, {
     grant,
-    previousRefreshToken: text(previous?.refresh_token),
+    // The token this request presented, which may be newer than the run's (lib/refresh-coordination.ts).
+    previousRefreshToken: text(form.refresh_token),
     previousScope: text(previous?.scope),
     nowSeconds: Math.floor(Date.now() / 1000),
     secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
@@ -200,6 +202,8 @@ const getAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuthData
   });
 };
 
+// Every run that meets an expired token calls this on its own; the coordinator makes sure
+// only one of them asks Practice per refresh token, and that none presents a rotated one.
 const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuthData> => {
   const refreshToken = text(bundle.authData.refresh_token);
   if (!refreshToken) {
@@ -207,7 +211,22 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
       'This Practice connection has no refresh token, so it cannot be renewed. Reconnect your Practice account in Zapier.',
     );
   }
-  return requestTokens(z, bundle, 'refresh_token', { refresh_token: refreshToken });
+  const coordinator = new RefreshCoordinator(z, credentials(z).clientSecret);
+  return coordinator.refresh(
+    { accessToken: text(bundle.authData.access_token), refreshToken },
+    (token) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }),
+    ({ mode, requested }) => {
+      if (!requested) {
+        z.console.log(
+          'Another run of this connection had already renewed the Practice token; this run uses its result.',
+        );
+      } else if (mode === 'alone') {
+        z.console.log(
+          'z.cache did not answer in time; this run renewed the Practice token without coordination.',
+        );
+      }
+    },
+  );
 };
 
 const test = (z: ZObject) => getMe(z);

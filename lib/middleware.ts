@@ -33,7 +33,12 @@ export function knownExpiry(bundle: Bundle): number | null {
  * moment it is issued and never be used.
  */
 export function refreshMarginSeconds(bundle: Bundle): number {
-  const lifetime = storedSeconds(bundle.authData?.expires_in);
+  return refreshMarginFor(bundle.authData?.expires_in);
+}
+
+/** refreshMarginSeconds for a stored lifetime (authData.expires_in, number or numeric string). */
+export function refreshMarginFor(expiresIn: unknown): number {
+  const lifetime = storedSeconds(expiresIn);
   if (lifetime === null) return EXPIRY_SKEW_SECONDS;
   return Math.max(1, Math.min(EXPIRY_SKEW_SECONDS, Math.floor(lifetime / 4)));
 }

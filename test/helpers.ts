@@ -18,6 +18,8 @@ export function useTestEnvironment(): void {
   });
   afterEach(() => {
     nock.cleanAll();
+    // z.cache remembers refresh outcomes and PKCE verifiers: each test starts with an empty store.
+    for (const tester of testers) tester.zcacheTestObj = {};
   });
   afterAll(() => {
     nock.enableNetConnect();
@@ -29,6 +31,11 @@ export function useTestEnvironment(): void {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const App = require('../index') as typeof import('../index');
 export const appTester = zapier.createAppTester(App);
+
+/** Every createAppTester in use; their local z.cache is emptied after each test. */
+export const testers: Array<{ zcacheTestObj: Record<string, unknown> }> = [
+  appTester as unknown as { zcacheTestObj: Record<string, unknown> },
+];
 
 type Perform = (z: ZObject, bundle: Bundle) => unknown;
 

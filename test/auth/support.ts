@@ -2,7 +2,7 @@
 // Zapier's error envelopes (AppError and ThrottledError JSON-encode their payload).
 // Test files import helpers through this module.
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
-import { App, liveAuth as storedAuth } from '../helpers';
+import { App, liveAuth as storedAuth, testers } from '../helpers';
 
 export {
   ACCESS_TOKEN,
@@ -25,10 +25,13 @@ export interface TestBundle {
   authData?: Record<string, unknown>;
   inputData?: Record<string, unknown>;
 }
-const runOnApp = zapier.createAppTester(App) as unknown as (
+const runOnApp = zapier.createAppTester(App) as unknown as ((
   fn: Perform,
   bundle: TestBundle,
-) => Promise<unknown>;
+) => Promise<unknown>) & {
+  zcacheTestObj: Record<string, unknown>;
+};
+testers.push(runOnApp);
 
 /** createAppTester for any function of the app, or an ad-hoc `(z, bundle) => …`; authData may hold numbers. */
 export function appTester(fn: Perform, bundle: TestBundle = {}): Promise<unknown> {

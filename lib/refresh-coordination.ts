@@ -1,0 +1,298 @@
+// One token request per rotation, however many Zap runs refresh one connection at once.
+//
+// Zapier refreshes per run: every run that meets an expired token calls
+// refreshAccessToken on its own, and stores whichever result lands last. Practice
+// rotates refresh tokens; with strict token security (K8) a rotated refresh token
+// presented again revokes the whole grant. So runs share, through z.cache (Zapier's
+// store shared by every run of the integration), what happened to each refresh token:
+//
+//   1. Rotated already? Follow the chain to the newest pair and return it: a rotated
+//      token never reaches Practice again, and a late run never brings back an older pair.
+//   2. Otherwise take the refresh token's lock (set-if-absent). The holder looks once more
+//      (someone may have finished in between), refreshes, records the outcome, and lets go.
+//   3. Everyone else waits for the holder's outcome, and takes the lock if the holder
+//      vanishes without one.
+//
+// The same protocol as Nango's refreshCredentialsIfNeeded (lock, re-read, skip if someone
+// else refreshed). When z.cache is down, slow or answers garbage, a run refreshes on its
+// own, exactly as without coordination; a run that cannot get an outcome in time fails
+// with ThrottledError, which Zapier retries and never treats as a stale connection.
+// Everything in the cache is sealed (lib/sealed-cache.ts): keys are HMACs, values AES-GCM.
+
+import { randomBytes } from 'node:crypto';
+import type { ZObject } from 'zapier-platform-core';
+import { parseCoreError } from './core-errors';
+import { refreshMarginFor } from './middleware';
+import { SealedCache, type Read } from './sealed-cache';
+import type { TokenAuthData } from './tokens';
+import { isRecord } from './values';
+
+/**
+ * How long an outcome is remembered. A rotation: 24 h, the longest access-token lifetime
+ * Practice issues. A run presents a rotated refresh token only while Zapier still stores
+ * the pair that lost the race to store last, and that pair is refreshed again at the latest
+ * when its access token expires. A dead grant: 1 h, enough for every run queued on the
+ * connection to learn it without asking Practice. Any other failure: 10 s, so the runs of one
+ * burst fail together and a later run tries afresh.
+ */
+export const ROTATION_TTL_SECONDS = 24 * 3600;
+export const DEAD_GRANT_TTL_SECONDS = 3600;
+export const FAILURE_TTL_SECONDS = 10;
+/** The lock outlives the holder's token request (25 s timeout, lib/network.ts) by a margin. */
+export const LOCK_TTL_SECONDS = 30;
+/** A rotation chain longer than this is not followed further (it would mean a loop or an attack). */
+const MAX_CHAIN = 16;
+
+/** How long a run waits for another run's refresh: inside Zapier's 30 s for the whole call. */
+export function waitBudgetMs(): number {
+  return positiveFromEnv('PRACTICE_REFRESH_WAIT_MS', 20_000);
+}
+
+/** How long one z.cache call may take before the store counts as down for this run. */
+export function cacheCallTimeoutMs(): number {
+  return positiveFromEnv('PRACTICE_CACHE_TIMEOUT_MS', 2_000);
+}
+
+function positiveFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** What happened to one refresh token, as every run can read it. */
+export type Outcome = Recorded | { kind: 'failed'; error: RecordedError };
+
+/** A refresh that succeeded: the pair it got, and when (Unix seconds). */
+export interface Recorded {
+  kind: 'rotated';
+  authData: TokenAuthData;
+  recorded_at: number;
+}
+
+/** A Zapier error as it can be raised again in another run. */
+export interface RecordedError {
+  name: 'ExpiredAuthError' | 'ThrottledError' | 'AppError';
+  message: string;
+  code: string | null;
+  status: number | null;
+  delay: number | null;
+}
+
+function isAuthData(value: unknown): value is TokenAuthData {
+  return (
+    isRecord(value) &&
+    typeof value.access_token === 'string' &&
+    value.access_token !== '' &&
+    typeof value.refresh_token === 'string' &&
+    value.refresh_token !== '' &&
+    typeof value.expires_at === 'number' &&
+    typeof value.expires_in === 'number' &&
+    typeof value.scope === 'string'
+  );
+}
+
+function isRecordedError(value: unknown): value is RecordedError {
+  return (
+    isRecord(value) &&
+    (value.name === 'ExpiredAuthError' || value.name === 'ThrottledError' || value.name === 'AppError') &&
+    typeof value.message === 'string'
+  );
+}
+
+function isOutcome(value: unknown): value is Outcome {
+  if (!isRecord(value)) return false;
+  if (value.kind === 'rotated') return isAuthData(value.authData) && typeof value.recorded_at === 'number';
+  return value.kind === 'failed' && isRecordedError(value.error);
+}
+
+/** The Zapier error to record for a failed refresh, or null for one that must not be shared. */
+function recordable(error: unknown): RecordedError | null {
+  const parts = parseCoreError(error);
+  if (parts.name !== 'ExpiredAuthError' && parts.name !== 'ThrottledError' && parts.name !== 'AppError') {
+    return null;
+  }
+  return {
+    name: parts.name,
+    message: parts.message,
+    code: parts.code,
+    status: parts.status,
+    delay: parts.delay,
+  };
+}
+
+function raise(z: ZObject, error: RecordedError): Error {
+  switch (error.name) {
+    case 'ExpiredAuthError':
+      return new z.errors.ExpiredAuthError(error.message);
+    case 'ThrottledError':
+      return new z.errors.ThrottledError(error.message, error.delay ?? undefined);
+    case 'AppError':
+      return new z.errors.Error(error.message, error.code ?? 'refresh_failed', error.status ?? 502);
+  }
+}
+
+const UNAVAILABLE = Symbol('z.cache unavailable');
+
+/** `promise`, or UNAVAILABLE once `ms` pass: a hanging store must not hang the refresh. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof UNAVAILABLE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof UNAVAILABLE>((resolve) => {
+    timer = setTimeout(() => resolve(UNAVAILABLE), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Coordination {
+  /** 'coordinated': this run went through the protocol; 'alone': the store failed and it refreshed on its own. */
+  mode: 'coordinated' | 'alone';
+  /** Whether this run sent the token request itself. */
+  requested: boolean;
+}
+
+/** How long a recorded pair without a known expiry counts as fresh: one burst of runs. */
+const UNKNOWN_EXPIRY_FRESH_SECONDS = 60;
+
+export class RefreshCoordinator {
+  private readonly outcomes: SealedCache;
+  private readonly locks: SealedCache;
+  private readonly timeoutMs = cacheCallTimeoutMs();
+
+  constructor(
+    private readonly z: ZObject,
+    clientSecret: string,
+  ) {
+    this.outcomes = new SealedCache(z, clientSecret, 'refresh-outcome');
+    this.locks = new SealedCache(z, clientSecret, 'refresh-lock');
+  }
+
+  /**
+   * The newest usable pair for a run holding `held`: another run's, or the one `request`
+   * gets from Practice with the newest refresh token when this run is the one to ask.
+   * `request` throws Zapier errors.
+   */
+  async refresh(
+    held: { accessToken: string | undefined; refreshToken: string },
+    request: (refreshToken: string) => Promise<TokenAuthData>,
+    report: (coordination: Coordination) => void = () => undefined,
+  ): Promise<TokenAuthData> {
+    const deadline = Date.now() + waitBudgetMs();
+    const owner = randomBytes(16).toString('base64url');
+    const usable = (pair: Recorded) => pair.authData.access_token !== held.accessToken && isFresh(pair);
+    for (let attempt = 0; ; attempt += 1) {
+      const known = await this.newest(held.refreshToken);
+      if (known === UNAVAILABLE) return this.alone(held.refreshToken, request, report);
+      if (known !== null && usable(known)) {
+        report({ mode: 'coordinated', requested: false });
+        return known.authData;
+      }
+      // The newest refresh token we know of: ours, or the one another run rotated it into.
+      const target = known?.authData.refresh_token ?? held.refreshToken;
+
+      const locked = await within(this.locks.set(target, { owner }, LOCK_TTL_SECONDS, true), this.timeoutMs);
+      if (locked === UNAVAILABLE || locked === null) return this.alone(target, request, report);
+      if (locked) return this.asHolder(target, usable, request, report);
+
+      // Another run is refreshing that token: wait for what it records.
+      if (Date.now() >= deadline) {
+        throw new this.z.errors.ThrottledError(
+          'Another run of this Zap is renewing the Practice access token and has not finished yet. ' +
+            'Zapier retries this step shortly; your connection is fine.',
+          5,
+        );
+      }
+      await pause(Math.min(100 + attempt * 50, 400) + Math.floor(Math.random() * 50));
+    }
+  }
+
+  /**
+   * The end of the rotation chain that starts at `refreshToken`: null when the token was never
+   * refreshed, UNAVAILABLE when the store failed on the first read. A recorded failure of the
+   * first token is raised again here, so every run of a burst fails as the first one did.
+   */
+  private async newest(refreshToken: string): Promise<Recorded | null | typeof UNAVAILABLE> {
+    let token = refreshToken;
+    let newest: Recorded | null = null;
+    for (let hop = 0; hop < MAX_CHAIN; hop += 1) {
+      const read: Read<Outcome> | typeof UNAVAILABLE = await within(
+        this.outcomes.get(token, isOutcome),
+        this.timeoutMs,
+      );
+      if (read === UNAVAILABLE || read.state === 'unavailable') return hop === 0 ? UNAVAILABLE : newest;
+      // A tampered or unreadable entry is never trusted: as good as none.
+      if (read.state !== 'hit') return newest;
+      const outcome = read.value;
+      if (outcome.kind === 'failed') {
+        // A failure further down the chain belongs to a newer token: the newest pair we know stands.
+        if (newest !== null) return newest;
+        throw raise(this.z, outcome.error);
+      }
+      newest = outcome;
+      // A refresh that issued no new refresh token points back at itself.
+      if (outcome.authData.refresh_token === token) return newest;
+      token = outcome.authData.refresh_token;
+    }
+    return newest;
+  }
+
+  private async asHolder(
+    refreshToken: string,
+    usable: (pair: Recorded) => boolean,
+    request: (refreshToken: string) => Promise<TokenAuthData>,
+    report: (coordination: Coordination) => void,
+  ): Promise<TokenAuthData> {
+    try {
+      // Someone may have finished between our first look and our lock.
+      const known = await this.newest(refreshToken);
+      if (known !== null && known !== UNAVAILABLE && usable(known)) {
+        report({ mode: 'coordinated', requested: false });
+        return known.authData;
+      }
+      let authData: TokenAuthData;
+      try {
+        authData = await request(refreshToken);
+      } catch (error) {
+        const recorded = recordable(error);
+        if (recorded) {
+          const ttl = recorded.name === 'ExpiredAuthError' ? DEAD_GRANT_TTL_SECONDS : FAILURE_TTL_SECONDS;
+          await within(
+            this.outcomes.set(refreshToken, { kind: 'failed', error: recorded }, ttl),
+            this.timeoutMs,
+          );
+        }
+        throw error;
+      }
+      const outcome: Outcome = { kind: 'rotated', authData, recorded_at: nowSeconds() };
+      await within(this.outcomes.set(refreshToken, outcome, ROTATION_TTL_SECONDS), this.timeoutMs);
+      report({ mode: 'coordinated', requested: true });
+      return authData;
+    } finally {
+      await within(this.locks.delete(refreshToken), this.timeoutMs);
+    }
+  }
+
+  private async alone(
+    refreshToken: string,
+    request: (refreshToken: string) => Promise<TokenAuthData>,
+    report: (coordination: Coordination) => void,
+  ): Promise<TokenAuthData> {
+    const authData = await request(refreshToken);
+    report({ mode: 'alone', requested: true });
+    return authData;
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Whether a recorded pair's access token is worth handing to a run: not (about to be) expired. */
+function isFresh(pair: Recorded): boolean {
+  const { expires_at: expiresAt, expires_in: expiresIn } = pair.authData;
+  if (expiresAt > 0) return expiresAt - nowSeconds() >= refreshMarginFor(expiresIn);
+  return nowSeconds() - pair.recorded_at < UNKNOWN_EXPIRY_FRESH_SECONDS;
+}
