@@ -15,6 +15,7 @@ import { oauthRouter } from './oauth';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks';
 import { RateLimiter } from './rate-limit';
 import { metaOf, RequestLog, type RequestFilter, type RequestLogEntry } from './request-log';
+import { guardControls, type ListenAddress } from './same-origin';
 import { DEMO_PASSWORD, seed } from './seed';
 import { isoTime, publicMember, Store, type Member, type Role } from './store';
 import { WebhookDispatcher, type DeliveryRecord, type Tamper, type WebhookEventRecord } from './webhooks';
@@ -165,17 +166,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return member;
   };
 
+  // The port is known once listening (0 = ephemeral); no request arrives before that.
+  const address: ListenAddress = { host, port: opts.port ?? 4010 };
+
   const app = express();
   app.disable('x-powered-by');
   // Controls need the Sandbox object, which exists only once the port is known; they are
-  // mounted first all the same so control calls never reach the request log.
+  // mounted first all the same so control calls never reach the request log. Cross-site
+  // and DNS-rebinding requests are refused before any control runs (same-origin.ts).
   const started: { controls?: express.Router } = {};
-  app.use('/_sandbox', (req, res, next) => {
-    if (!started.controls) return next(new Error('sandbox is starting'));
-    started.controls(req, res, next);
-  });
+  app.use(
+    '/_sandbox',
+    guardControls(() => address),
+    (req, res, next) => {
+      if (!started.controls) return next(new Error('sandbox is starting'));
+      started.controls(req, res, next);
+    },
+  );
   app.use(requestLog.middleware());
-  app.use('/oauth', oauthRouter({ store, server: oauth, clients, quirks: () => quirks }));
+  app.use(
+    '/oauth',
+    oauthRouter({ store, server: oauth, clients, quirks: () => quirks, address: () => address }),
+  );
   // Body parsing after the gateway: a real gateway rejects a bad token before reading JSON.
   app.use(
     '/api/v1',
@@ -206,6 +218,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const server = await listen(app, host, opts.port ?? 4010);
   const port = (server.address() as AddressInfo).port;
+  address.port = port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const grants = (): GrantSummary[] =>
