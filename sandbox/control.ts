@@ -73,6 +73,7 @@ export function controlRouter(sandbox: Sandbox): Router {
       access_token_ttl: sandbox.accessTokenTtlSeconds,
       members: sandbox.members,
       grants: sandbox.grants(),
+      token_stats: sandbox.tokenStats(),
     })),
   );
 
@@ -162,7 +163,11 @@ export function controlRouter(sandbox: Sandbox): Router {
     '/requests',
     handle((req) => ({ data: sandbox.requests.filter(requestFilter(req.query)) })),
   );
-  // Between test cases: a fresh request log and no throttling carried over.
+  router.get(
+    '/token-stats',
+    handle(() => sandbox.tokenStats()),
+  );
+  // Between test cases: a fresh request log (and token stats) and no throttling carried over.
   router.post(
     '/reset',
     handle(() => {

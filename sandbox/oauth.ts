@@ -6,10 +6,10 @@ import express, { type Request, type Response, type Router } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { isRegisteredRedirect, secretMatches, type RegisteredClient } from './clients';
 import { ConsentTokens, type RedeemFailure } from './consent-tokens';
-import { SUPPORTED_GRANTS } from './oauth-model';
+import { SUPPORTED_GRANTS, traceRotation, type RotationTrace } from './oauth-model';
 import { consentPage, errorPage } from './pages';
 import type { Quirks } from './quirks';
-import { metaOf } from './request-log';
+import { metaOf, tokenFingerprint, type TokenGrantType } from './request-log';
 import { checkHost, checkSameOrigin, type ListenAddress, type Refusal } from './same-origin';
 import { isScope, type Scope, type Store } from './store';
 
@@ -368,8 +368,14 @@ export function oauthRouter(deps: OAuthDeps): Router {
 
   router.post('/token', async (req, res) => {
     const legacy200 = deps.quirks().K6;
+    const meta = metaOf(req);
+    const trace: RotationTrace = {};
+    const grantType = stringParams(req.body).grant_type;
+    const known = SUPPORTED_GRANTS.find((g): g is TokenGrantType => g === grantType);
+    if (known) meta.grantType = known;
+    const presented = known === 'refresh_token' ? stringParams(req.body).refresh_token : undefined;
+    if (presented) meta.presentedRefreshFingerprint = tokenFingerprint(presented);
     try {
-      const grantType = stringParams(req.body).grant_type;
       if (grantType !== undefined && !SUPPORTED_GRANTS.includes(grantType)) {
         throw new OAuth2Server.UnsupportedGrantTypeError(
           `Unsupported grant type: use ${SUPPORTED_GRANTS.join(' or ')}`,
@@ -385,12 +391,15 @@ export function oauthRouter(deps: OAuthDeps): Router {
         body: { ...stringParams(req.body), client_id: client.clientId, client_secret: secret },
       });
       const libraryResponse = new OAuth2Server.Response();
-      const token = await server.token(libraryRequest, libraryResponse);
+      const token = await traceRotation(trace, () => server.token(libraryRequest, libraryResponse));
+      meta.rotation = trace.rotation;
+      meta.issuedAccessFingerprint = tokenFingerprint(token.accessToken);
+      if (token.refreshToken) meta.issuedRefreshFingerprint = tokenFingerprint(token.refreshToken);
 
       const record = store.accessTokens.get(token.accessToken);
       const grant = record ? store.grants.get(record.grantId) : undefined;
-      metaOf(req).grantId = grant?.id;
-      metaOf(req).memberId = grant?.memberId;
+      meta.grantId = grant?.id;
+      meta.memberId = grant?.memberId;
       // expires_in from the sandbox clock (the library's is wall-clock and rounds down).
       const expiresIn = record ? Math.max(0, Math.ceil((record.expiresAt - store.now()) / 1000)) : 0;
       res.set('Cache-Control', 'no-store');
@@ -404,7 +413,14 @@ export function oauthRouter(deps: OAuthDeps): Router {
       });
     } catch (err) {
       const error = toOAuthError(err);
-      metaOf(req).errorCode = error.name;
+      meta.rotation = trace.rotation;
+      meta.errorCode = error.name;
+      // A refused refresh is still attributed to the grant its token belongs to.
+      const refreshRecord = presented ? store.refreshTokens.get(presented) : undefined;
+      if (refreshRecord) {
+        meta.grantId = refreshRecord.grantId;
+        meta.memberId = store.grants.get(refreshRecord.grantId)?.memberId;
+      }
       sendOAuthError(res, error, legacy200);
     }
   });

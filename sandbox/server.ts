@@ -18,11 +18,14 @@ import { metaOf, RequestLog, type RequestFilter, type RequestLogEntry } from './
 import { guardControls, type ListenAddress } from './same-origin';
 import { DEMO_PASSWORD, seed } from './seed';
 import { isoTime, publicMember, Store, type Member, type Role } from './store';
+import { tokenStatsOf, type TokenStats } from './token-stats';
 import { WebhookDispatcher, type DeliveryRecord, type Tamper, type WebhookEventRecord } from './webhooks';
 
 export type { Quirks } from './quirks';
 export type { RegisteredClient } from './clients';
-export type { RequestFilter, RequestLogEntry } from './request-log';
+export type { RequestFilter, RequestLogEntry, TokenGrantType } from './request-log';
+export type { RotationOutcome } from './oauth-model';
+export type { TokenStats } from './token-stats';
 export type { DeliveryRecord, Tamper, WebhookEventRecord } from './webhooks';
 export type { Member, Role } from './store';
 export { tokenFingerprint } from './request-log';
@@ -102,6 +105,8 @@ export interface Sandbox {
   resetRateLimits(): void;
   countRequests(filter?: RequestFilter): number;
   findRequests(filter?: RequestFilter): RequestLogEntry[];
+  /** Token endpoint counts since start or the last resetRequestLog(): requests, rotations, grace replays, reuses, grants revoked. */
+  tokenStats(): TokenStats;
   grants(): GrantSummary[];
   redeliverWebhookEvent(eventId: string, tamper?: Tamper): Promise<DeliveryRecord[]>;
   /** Resolves when every webhook delivery started so far has finished. */
@@ -143,6 +148,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(now);
   seed(store);
   const requestLog = new RequestLog(now);
+  // Revocations before this index belong to a window the request log has forgotten.
+  let revocationsBefore = 0;
   const limiter = new RateLimiter(now);
   const webhooks = new WebhookDispatcher(store, log);
   const oauth = new OAuth2Server({
@@ -315,12 +322,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     resetRequestLog() {
       requestLog.reset();
+      revocationsBefore = store.revocations.length;
     },
     resetRateLimits() {
       limiter.reset();
     },
     countRequests: (filter) => requestLog.count(filter),
     findRequests: (filter) => requestLog.filter(filter),
+    tokenStats: () => tokenStatsOf(requestLog.all, store.revocations.length - revocationsBefore),
     grants,
     redeliverWebhookEvent: (eventId, tamper) => webhooks.redeliver(eventId, tamper ?? null),
     settleWebhooks: () => webhooks.settle(),
