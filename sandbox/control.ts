@@ -1,6 +1,7 @@
 // /_sandbox/*: the in-process controls over HTTP, for the demo script and for tests that
 // drive the sandbox from another process. Unauthenticated by design — the sandbox binds to
-// 127.0.0.1 — and not recorded in the request log, which is about API traffic.
+// 127.0.0.1 — but refused to other web pages and to DNS rebinding (same-origin.ts, mounted
+// in front of this router), and not recorded in the request log, which is about API traffic.
 import express, { type Request, type Response, type Router } from 'express';
 import { parseQuirks } from './quirks';
 import type { RequestLogEntry } from './request-log';
@@ -72,6 +73,7 @@ export function controlRouter(sandbox: Sandbox): Router {
       access_token_ttl: sandbox.accessTokenTtlSeconds,
       members: sandbox.members,
       grants: sandbox.grants(),
+      token_stats: sandbox.tokenStats(),
     })),
   );
 
@@ -161,7 +163,11 @@ export function controlRouter(sandbox: Sandbox): Router {
     '/requests',
     handle((req) => ({ data: sandbox.requests.filter(requestFilter(req.query)) })),
   );
-  // Between test cases: a fresh request log and no throttling carried over.
+  router.get(
+    '/token-stats',
+    handle(() => sandbox.tokenStats()),
+  );
+  // Between test cases: a fresh request log (and token stats) and no throttling carried over.
   router.post(
     '/reset',
     handle(() => {

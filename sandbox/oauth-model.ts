@@ -6,6 +6,7 @@
 //   - reuse after the grace period revokes the whole grant,
 //   - a replayed authorization code revokes the tokens it produced (RFC 6749 §4.1.2),
 //   - every expiry judged by the sandbox clock, which tests can move.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { isRegisteredRedirect, secretMatches, type RegisteredClient } from './clients';
@@ -15,6 +16,41 @@ export const AUTHORIZATION_CODE_LIFETIME_S = 60;
 export const REFRESH_TOKEN_LIFETIME_S = 90 * 24 * 60 * 60;
 export const ROTATION_GRACE_MS = 60_000;
 export const SUPPORTED_GRANTS = ['authorization_code', 'refresh_token'];
+
+// What a refresh did to the refresh token it was given (request log, token stats):
+//   rotated              a live token was exchanged for a new pair and is now rotated
+//   grace_replay         a rotated token came back inside the grace period: the same pair again
+//   reuse_revoked        a rotated token came back after the grace period (at once with K8):
+//                        the grant is revoked
+//   expired              the token outlived its 90 days
+//   grant_revoked        the token's grant was already revoked
+//   unknown_token        no such refresh token
+//   concurrent_rotation  another request rotated the token between lookup and rotation
+export type RotationOutcome =
+  | 'rotated'
+  | 'grace_replay'
+  | 'reuse_revoked'
+  | 'expired'
+  | 'grant_revoked'
+  | 'unknown_token'
+  | 'concurrent_rotation';
+
+export interface RotationTrace {
+  rotation?: RotationOutcome;
+}
+
+// The library calls the model without the HTTP request; the token endpoint runs each call
+// inside its own trace so the model can say what the refresh did.
+const rotationTraces = new AsyncLocalStorage<RotationTrace>();
+
+export function traceRotation<T>(trace: RotationTrace, run: () => Promise<T>): Promise<T> {
+  return rotationTraces.run(trace, run);
+}
+
+function noteRotation(outcome: RotationOutcome): void {
+  const trace = rotationTraces.getStore();
+  if (trace) trace.rotation = outcome;
+}
 
 // What the library passes around as its opaque "user".
 export type Subject = {
@@ -196,8 +232,12 @@ export function createModel({
 
     async getRefreshToken(refreshToken) {
       const record = store.refreshTokens.get(refreshToken);
-      if (!record) return false;
+      if (!record) {
+        noteRotation('unknown_token');
+        return false;
+      }
       if (record.revokedAt !== undefined || !store.isGrantLive(record.grantId)) {
+        noteRotation('grant_revoked');
         throw new OAuth2Server.InvalidGrantError('Invalid grant: the authorization was revoked');
       }
       const grant = store.grants.get(record.grantId);
@@ -213,12 +253,14 @@ export function createModel({
           return { refreshToken: record.token, scope: record.scope, client, user: replay };
         }
         // An old refresh token coming back after the grace period (at once, with K8) means it leaked.
+        noteRotation('reuse_revoked');
         store.revokeGrant(grant.id, 'refresh token reused after rotation');
         throw new OAuth2Server.InvalidGrantError(
           'Invalid grant: refresh token was already used; the authorization has been revoked',
         );
       }
       if (now() >= record.expiresAt) {
+        noteRotation('expired');
         throw new OAuth2Server.InvalidGrantError('Invalid grant: refresh token expired');
       }
       // No refreshTokenExpiresAt: expiry was judged above, by the sandbox clock.
@@ -229,7 +271,10 @@ export function createModel({
       const subject = toSubject(token.user);
       if (subject.replay) return true;
       const record = store.refreshTokens.get(token.refreshToken);
-      if (!record || record.rotatedAt !== undefined) return false;
+      if (!record || record.rotatedAt !== undefined) {
+        noteRotation('concurrent_rotation');
+        return false;
+      }
       record.rotatedAt = now();
       return true;
     },
@@ -237,6 +282,7 @@ export function createModel({
     async saveToken(token, client, user) {
       const subject = toSubject(user);
       if (subject.replay) {
+        noteRotation('grace_replay');
         return issuedPair(subject.replay.accessToken, subject.replay.refreshToken, subject);
       }
 
@@ -280,6 +326,7 @@ export function createModel({
       if (subject.rotatedFrom) {
         const previous = store.refreshTokens.get(subject.rotatedFrom);
         if (previous) previous.successor = { accessToken: token.accessToken, refreshToken };
+        noteRotation('rotated');
       }
       return issuedPair(token.accessToken, refreshToken, { ...subject, grantId });
     },

@@ -5,10 +5,12 @@
 import express, { type Request, type Response, type Router } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { isRegisteredRedirect, secretMatches, type RegisteredClient } from './clients';
-import { SUPPORTED_GRANTS } from './oauth-model';
+import { ConsentTokens, type RedeemFailure } from './consent-tokens';
+import { SUPPORTED_GRANTS, traceRotation, type RotationTrace } from './oauth-model';
 import { consentPage, errorPage } from './pages';
 import type { Quirks } from './quirks';
-import { metaOf } from './request-log';
+import { metaOf, tokenFingerprint, type TokenGrantType } from './request-log';
+import { checkHost, checkSameOrigin, type ListenAddress, type Refusal } from './same-origin';
 import { isScope, type Scope, type Store } from './store';
 
 export interface OAuthDeps {
@@ -16,6 +18,8 @@ export interface OAuthDeps {
   server: OAuth2Server;
   clients: RegisteredClient[];
   quirks: () => Quirks;
+  /** Where the sandbox listens, for the consent form's Host and Origin checks. */
+  address: () => ListenAddress;
 }
 
 type Params = Record<string, unknown>;
@@ -118,7 +122,19 @@ function checkAuthorizeRequest(
   return { kind: 'ok', request: { client, redirectUri, state, scopes, codeChallenge, codeChallengeMethod } };
 }
 
-function hiddenFields(request: AuthorizeRequest): Record<string, string> {
+// What a consent token is bound to: the request the page was rendered for, as validated.
+function bindingOf(request: AuthorizeRequest): string {
+  return JSON.stringify([
+    request.client.clientId,
+    request.redirectUri,
+    request.state ?? null,
+    request.scopes.join(' '),
+    request.codeChallenge,
+    request.codeChallengeMethod,
+  ]);
+}
+
+function hiddenFields(request: AuthorizeRequest, consentToken: string): Record<string, string> {
   const fields: Record<string, string> = {
     client_id: request.client.clientId,
     redirect_uri: request.redirectUri,
@@ -128,25 +144,50 @@ function hiddenFields(request: AuthorizeRequest): Record<string, string> {
     requested_scope: request.scopes.join(' '),
   };
   if (request.state !== undefined) fields.state = request.state;
+  fields.csrf_token = consentToken;
   return fields;
 }
 
 function renderConsent(
   res: Response,
   request: AuthorizeRequest,
+  tokens: ConsentTokens,
   extra: { checked?: Scope[]; email?: string; error?: string } = {},
 ): void {
   res.set('X-Frame-Options', 'DENY');
+  res.set('Content-Security-Policy', "frame-ancestors 'none'");
+  // The page holds a single-use token: never from a cache.
+  res.set('Cache-Control', 'no-store');
   res.type('html').send(
     consentPage({
       clientName: request.client.name,
-      hidden: hiddenFields(request),
+      hidden: hiddenFields(request, tokens.issue(bindingOf(request))),
       requestedScopes: request.scopes,
       checkedScopes: extra.checked ?? request.scopes,
       email: extra.email,
       error: extra.error,
     }),
   );
+}
+
+const REDEEM_FAILURES: Record<RedeemFailure, string> = {
+  missing: 'The form was sent without its security token.',
+  unknown: 'The form was already sent once, or its security token is not one this sandbox issued.',
+  expired: 'The form was open too long and its security token expired.',
+  mismatch: 'The form was changed after the sandbox rendered it.',
+};
+
+function refuseForm(res: Response, message: string): void {
+  res
+    .status(403)
+    .type('html')
+    .send(
+      errorPage(
+        'Request refused',
+        message,
+        'Nothing was approved or sent back to the application. Start the connection again from the application.',
+      ),
+    );
 }
 
 function answerCheck(res: Response, check: Exclude<AuthorizeCheck, { kind: 'ok' }>): void {
@@ -229,19 +270,35 @@ function sendOAuthError(res: Response, error: OAuth2Server.OAuthError, legacy200
 
 export function oauthRouter(deps: OAuthDeps): Router {
   const { store, server, clients } = deps;
+  const consentTokens = new ConsentTokens(store.now);
   const router = express.Router();
   router.use(express.urlencoded({ extended: false }));
 
   router.get('/authorize', (req, res) => {
+    const foreignHost = checkHost(req.get('host'), deps.address());
+    if (foreignHost) return refuseForm(res, foreignHost.message);
     const check = checkAuthorizeRequest(req.query, clients, 'scope');
     if (check.kind !== 'ok') return answerCheck(res, check);
-    renderConsent(res, check.request);
+    renderConsent(res, check.request, consentTokens);
   });
 
+  // The consent form is guarded like the controls (same-origin.ts), and by its own token:
+  // both are checked before anything in the form is believed.
   router.post('/authorize', async (req, res) => {
+    const refusal: Refusal | null = checkHost(req.get('host'), deps.address()) ?? checkSameOrigin(req);
+    if (refusal) return refuseForm(res, refusal.message);
     const body: Params = typeof req.body === 'object' && req.body !== null ? req.body : {};
     const check = checkAuthorizeRequest(body, clients, 'requested_scope');
+    // Spent before anything else can fail, so no answer leaves a token reusable.
+    const redeemed = consentTokens.redeem(
+      single(body, 'csrf_token'),
+      check.kind === 'ok' ? bindingOf(check.request) : '',
+    );
+    if (redeemed === 'missing' || redeemed === 'unknown' || redeemed === 'expired') {
+      return refuseForm(res, REDEEM_FAILURES[redeemed]);
+    }
     if (check.kind !== 'ok') return answerCheck(res, check);
+    if (redeemed === 'mismatch') return refuseForm(res, REDEEM_FAILURES.mismatch);
     const request = check.request;
     const decision = single(body, 'decision');
     const email = single(body, 'email') ?? '';
@@ -254,10 +311,14 @@ export function oauthRouter(deps: OAuthDeps): Router {
       const member = store.findMemberByEmail(email);
       const password = single(body, 'password') ?? '';
       if (!member || member.password !== password) {
-        return renderConsent(res, request, { checked: granted, email, error: 'Wrong email or password.' });
+        return renderConsent(res, request, consentTokens, {
+          checked: granted,
+          email,
+          error: 'Wrong email or password.',
+        });
       }
       if (request.scopes.length > 0 && granted.length === 0) {
-        return renderConsent(res, request, {
+        return renderConsent(res, request, consentTokens, {
           checked: granted,
           email,
           error: 'Tick at least one permission, or press Deny.',
@@ -265,7 +326,7 @@ export function oauthRouter(deps: OAuthDeps): Router {
       }
       memberId = member.id;
     } else if (decision !== 'deny') {
-      return renderConsent(res, request, { email, error: 'Press Approve or Deny.' });
+      return renderConsent(res, request, consentTokens, { email, error: 'Press Approve or Deny.' });
     }
 
     const libraryRequest = new OAuth2Server.Request({
@@ -307,8 +368,14 @@ export function oauthRouter(deps: OAuthDeps): Router {
 
   router.post('/token', async (req, res) => {
     const legacy200 = deps.quirks().K6;
+    const meta = metaOf(req);
+    const trace: RotationTrace = {};
+    const grantType = stringParams(req.body).grant_type;
+    const known = SUPPORTED_GRANTS.find((g): g is TokenGrantType => g === grantType);
+    if (known) meta.grantType = known;
+    const presented = known === 'refresh_token' ? stringParams(req.body).refresh_token : undefined;
+    if (presented) meta.presentedRefreshFingerprint = tokenFingerprint(presented);
     try {
-      const grantType = stringParams(req.body).grant_type;
       if (grantType !== undefined && !SUPPORTED_GRANTS.includes(grantType)) {
         throw new OAuth2Server.UnsupportedGrantTypeError(
           `Unsupported grant type: use ${SUPPORTED_GRANTS.join(' or ')}`,
@@ -324,12 +391,15 @@ export function oauthRouter(deps: OAuthDeps): Router {
         body: { ...stringParams(req.body), client_id: client.clientId, client_secret: secret },
       });
       const libraryResponse = new OAuth2Server.Response();
-      const token = await server.token(libraryRequest, libraryResponse);
+      const token = await traceRotation(trace, () => server.token(libraryRequest, libraryResponse));
+      meta.rotation = trace.rotation;
+      meta.issuedAccessFingerprint = tokenFingerprint(token.accessToken);
+      if (token.refreshToken) meta.issuedRefreshFingerprint = tokenFingerprint(token.refreshToken);
 
       const record = store.accessTokens.get(token.accessToken);
       const grant = record ? store.grants.get(record.grantId) : undefined;
-      metaOf(req).grantId = grant?.id;
-      metaOf(req).memberId = grant?.memberId;
+      meta.grantId = grant?.id;
+      meta.memberId = grant?.memberId;
       // expires_in from the sandbox clock (the library's is wall-clock and rounds down).
       const expiresIn = record ? Math.max(0, Math.ceil((record.expiresAt - store.now()) / 1000)) : 0;
       res.set('Cache-Control', 'no-store');
@@ -343,7 +413,14 @@ export function oauthRouter(deps: OAuthDeps): Router {
       });
     } catch (err) {
       const error = toOAuthError(err);
-      metaOf(req).errorCode = error.name;
+      meta.rotation = trace.rotation;
+      meta.errorCode = error.name;
+      // A refused refresh is still attributed to the grant its token belongs to.
+      const refreshRecord = presented ? store.refreshTokens.get(presented) : undefined;
+      if (refreshRecord) {
+        meta.grantId = refreshRecord.grantId;
+        meta.memberId = store.grants.get(refreshRecord.grantId)?.memberId;
+      }
       sendOAuthError(res, error, legacy200);
     }
   });

@@ -47,7 +47,8 @@ ${body}
 
 export interface ConsentPageInput {
   clientName: string;
-  // The original authorize parameters, carried through the form unchanged.
+  // The original authorize parameters, carried through the form unchanged, and the
+  // page's single-use consent token (csrf_token).
   hidden: Record<string, string>;
   requestedScopes: Scope[];
   checkedScopes: Scope[];
@@ -90,11 +91,15 @@ ${error}
   );
 }
 
-export function errorPage(title: string, message: string): string {
+export function errorPage(
+  title: string,
+  message: string,
+  advice = 'Nothing was sent back to the application. Check its OAuth settings (client id and redirect URI).',
+): string {
   return layout(
     title,
     `<h1>${escapeHtml(title)}</h1>
 <p id="error">${escapeHtml(message)}</p>
-<p>Nothing was sent back to the application. Check its OAuth settings (client id and redirect URI).</p>`,
+<p>${escapeHtml(advice)}</p>`,
   );
 }

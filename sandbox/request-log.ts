@@ -2,6 +2,9 @@
 // actually sent (how many calls, with which token) without ever storing a token.
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { RotationOutcome } from './oauth-model';
+
+export type TokenGrantType = 'authorization_code' | 'refresh_token';
 
 export interface RequestLogEntry {
   seq: number;
@@ -17,6 +20,15 @@ export interface RequestLogEntry {
   memberId: string | null;
   errorCode: string | null;
   legacy: boolean;
+  // POST /oauth/token only (null elsewhere): the grant_type asked for (null if unsupported),
+  // what a refresh did to its refresh token (null for code exchanges and requests refused
+  // before the token was looked at), and fingerprints of the refresh token presented and of
+  // the tokens issued (a grace replay issues the pair it issued before).
+  grantType: TokenGrantType | null;
+  rotation: RotationOutcome | null;
+  presentedRefreshFingerprint: string | null;
+  issuedRefreshFingerprint: string | null;
+  issuedAccessFingerprint: string | null;
 }
 
 export type RequestFilter = Partial<RequestLogEntry> | ((entry: RequestLogEntry) => boolean);
@@ -28,6 +40,12 @@ export interface RequestMeta {
   memberId?: string;
   errorCode?: string;
   legacy?: boolean;
+  grantType?: TokenGrantType;
+  rotation?: RotationOutcome;
+  // Fingerprints only: the log never holds a token handed out or presented.
+  presentedRefreshFingerprint?: string;
+  issuedRefreshFingerprint?: string;
+  issuedAccessFingerprint?: string;
 }
 
 const metas = new WeakMap<Request, RequestMeta>();
@@ -121,6 +139,11 @@ export class RequestLog {
           memberId: meta.memberId ?? null,
           errorCode: meta.errorCode ?? null,
           legacy: meta.legacy ?? false,
+          grantType: meta.grantType ?? null,
+          rotation: meta.rotation ?? null,
+          presentedRefreshFingerprint: meta.presentedRefreshFingerprint ?? null,
+          issuedRefreshFingerprint: meta.issuedRefreshFingerprint ?? null,
+          issuedAccessFingerprint: meta.issuedAccessFingerprint ?? null,
         });
       });
       next();

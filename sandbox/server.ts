@@ -15,13 +15,17 @@ import { oauthRouter } from './oauth';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks';
 import { RateLimiter } from './rate-limit';
 import { metaOf, RequestLog, type RequestFilter, type RequestLogEntry } from './request-log';
+import { guardControls, type ListenAddress } from './same-origin';
 import { DEMO_PASSWORD, seed } from './seed';
 import { isoTime, publicMember, Store, type Member, type Role } from './store';
+import { tokenStatsOf, type TokenStats } from './token-stats';
 import { WebhookDispatcher, type DeliveryRecord, type Tamper, type WebhookEventRecord } from './webhooks';
 
 export type { Quirks } from './quirks';
 export type { RegisteredClient } from './clients';
-export type { RequestFilter, RequestLogEntry } from './request-log';
+export type { RequestFilter, RequestLogEntry, TokenGrantType } from './request-log';
+export type { RotationOutcome } from './oauth-model';
+export type { TokenStats } from './token-stats';
 export type { DeliveryRecord, Tamper, WebhookEventRecord } from './webhooks';
 export type { Member, Role } from './store';
 export { tokenFingerprint } from './request-log';
@@ -101,6 +105,8 @@ export interface Sandbox {
   resetRateLimits(): void;
   countRequests(filter?: RequestFilter): number;
   findRequests(filter?: RequestFilter): RequestLogEntry[];
+  /** Token endpoint counts since start or the last resetRequestLog(): requests, rotations, grace replays, reuses, grants revoked. */
+  tokenStats(): TokenStats;
   grants(): GrantSummary[];
   redeliverWebhookEvent(eventId: string, tamper?: Tamper): Promise<DeliveryRecord[]>;
   /** Resolves when every webhook delivery started so far has finished. */
@@ -142,6 +148,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(now);
   seed(store);
   const requestLog = new RequestLog(now);
+  // Revocations before this index belong to a window the request log has forgotten.
+  let revocationsBefore = 0;
   const limiter = new RateLimiter(now);
   const webhooks = new WebhookDispatcher(store, log);
   const oauth = new OAuth2Server({
@@ -165,17 +173,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return member;
   };
 
+  // The port is known once listening (0 = ephemeral); no request arrives before that.
+  const address: ListenAddress = { host, port: opts.port ?? 4010 };
+
   const app = express();
   app.disable('x-powered-by');
   // Controls need the Sandbox object, which exists only once the port is known; they are
-  // mounted first all the same so control calls never reach the request log.
+  // mounted first all the same so control calls never reach the request log. Cross-site
+  // and DNS-rebinding requests are refused before any control runs (same-origin.ts).
   const started: { controls?: express.Router } = {};
-  app.use('/_sandbox', (req, res, next) => {
-    if (!started.controls) return next(new Error('sandbox is starting'));
-    started.controls(req, res, next);
-  });
+  app.use(
+    '/_sandbox',
+    guardControls(() => address),
+    (req, res, next) => {
+      if (!started.controls) return next(new Error('sandbox is starting'));
+      started.controls(req, res, next);
+    },
+  );
   app.use(requestLog.middleware());
-  app.use('/oauth', oauthRouter({ store, server: oauth, clients, quirks: () => quirks }));
+  app.use(
+    '/oauth',
+    oauthRouter({ store, server: oauth, clients, quirks: () => quirks, address: () => address }),
+  );
   // Body parsing after the gateway: a real gateway rejects a bad token before reading JSON.
   app.use(
     '/api/v1',
@@ -206,6 +225,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const server = await listen(app, host, opts.port ?? 4010);
   const port = (server.address() as AddressInfo).port;
+  address.port = port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const grants = (): GrantSummary[] =>
@@ -302,12 +322,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     resetRequestLog() {
       requestLog.reset();
+      revocationsBefore = store.revocations.length;
     },
     resetRateLimits() {
       limiter.reset();
     },
     countRequests: (filter) => requestLog.count(filter),
     findRequests: (filter) => requestLog.filter(filter),
+    tokenStats: () => tokenStatsOf(requestLog.all, store.revocations.length - revocationsBefore),
     grants,
     redeliverWebhookEvent: (eventId, tamper) => webhooks.redeliver(eventId, tamper ?? null),
     settleWebhooks: () => webhooks.settle(),

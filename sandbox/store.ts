@@ -152,6 +152,8 @@ export class Store {
   readonly grants = new Map<string, GrantRecord>();
   readonly accessTokens = new Map<string, AccessTokenRecord>();
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** Every grant revocation, in order (token stats count them). */
+  readonly revocations: Array<{ grantId: string; reason: string; at: number }> = [];
 
   private readonly sequences = new Map<string, number>();
 
@@ -181,6 +183,7 @@ export class Store {
     const at = this.now();
     grant.revokedAt = at;
     grant.revokedReason = reason;
+    this.revocations.push({ grantId, reason, at });
     for (const token of this.accessTokens.values()) {
       if (token.grantId === grantId && token.revokedAt === undefined) token.revokedAt = at;
     }
