@@ -147,6 +147,19 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof UN
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Tries a store operation up to three times: one failed RPC call is no reason to give up on the others. */
+async function retrying<T>(op: () => Promise<T | typeof UNAVAILABLE>): Promise<T | typeof UNAVAILABLE> {
+  for (let attempt = 0; ; attempt += 1) {
+    const result = await op();
+    if (result !== UNAVAILABLE || attempt === 2) return result;
+    await pause(50 * (attempt + 1));
+  }
+}
+
+function isLock(value: unknown): value is { owner: string } {
+  return isRecord(value) && typeof value.owner === 'string';
+}
+
 export interface Coordination {
   /** 'coordinated': this run went through the protocol; 'alone': the store failed and it refreshed on its own. */
   mode: 'coordinated' | 'alone';
@@ -184,7 +197,7 @@ export class RefreshCoordinator {
     const owner = randomBytes(16).toString('base64url');
     const usable = (pair: Recorded) => pair.authData.access_token !== held.accessToken && isFresh(pair);
     for (let attempt = 0; ; attempt += 1) {
-      const known = await this.newest(held.refreshToken);
+      const known = await retrying(() => this.newest(held.refreshToken));
       if (known === UNAVAILABLE) return this.alone(held.refreshToken, request, report);
       if (known !== null && usable(known)) {
         report({ mode: 'coordinated', requested: false });
@@ -193,8 +206,8 @@ export class RefreshCoordinator {
       // The newest refresh token we know of: ours, or the one another run rotated it into.
       const target = known?.authData.refresh_token ?? held.refreshToken;
 
-      const locked = await within(this.locks.set(target, { owner }, LOCK_TTL_SECONDS, true), this.timeoutMs);
-      if (locked === UNAVAILABLE || locked === null) return this.alone(target, request, report);
+      const locked = await retrying(() => this.lock(target, owner));
+      if (locked === UNAVAILABLE) return this.alone(target, request, report);
       if (locked) return this.asHolder(target, usable, request, report);
 
       // Another run is refreshing that token: wait for what it records.
@@ -207,6 +220,19 @@ export class RefreshCoordinator {
       }
       await pause(Math.min(100 + attempt * 50, 400) + Math.floor(Math.random() * 50));
     }
+  }
+
+  /**
+   * Takes the lock on `refreshToken` for `owner`: true when ours (a retry after an answer that
+   * was lost finds our own name on it), false when another run holds it.
+   */
+  private async lock(refreshToken: string, owner: string): Promise<boolean | typeof UNAVAILABLE> {
+    const set = await within(this.locks.set(refreshToken, { owner }, LOCK_TTL_SECONDS, true), this.timeoutMs);
+    if (set === true) return true;
+    if (set === UNAVAILABLE || set === null) return UNAVAILABLE;
+    const holder = await within(this.locks.get(refreshToken, isLock), this.timeoutMs);
+    if (holder === UNAVAILABLE || holder.state === 'unavailable') return UNAVAILABLE;
+    return holder.state === 'hit' && holder.value.owner === owner;
   }
 
   /**
@@ -245,9 +271,11 @@ export class RefreshCoordinator {
     request: (refreshToken: string) => Promise<TokenAuthData>,
     report: (coordination: Coordination) => void,
   ): Promise<TokenAuthData> {
+    // Released once the outcome is recorded, or when nothing was asked of Practice.
+    let release = true;
     try {
       // Someone may have finished between our first look and our lock.
-      const known = await this.newest(refreshToken);
+      const known = await retrying(() => this.newest(refreshToken));
       if (known !== null && known !== UNAVAILABLE && usable(known)) {
         report({ mode: 'coordinated', requested: false });
         return known.authData;
@@ -259,20 +287,32 @@ export class RefreshCoordinator {
         const recorded = recordable(error);
         if (recorded) {
           const ttl = recorded.name === 'ExpiredAuthError' ? DEAD_GRANT_TTL_SECONDS : FAILURE_TTL_SECONDS;
-          await within(
-            this.outcomes.set(refreshToken, { kind: 'failed', error: recorded }, ttl),
-            this.timeoutMs,
-          );
+          await this.record(refreshToken, { kind: 'failed', error: recorded }, ttl);
         }
         throw error;
       }
-      const outcome: Outcome = { kind: 'rotated', authData, recorded_at: nowSeconds() };
-      await within(this.outcomes.set(refreshToken, outcome, ROTATION_TTL_SECONDS), this.timeoutMs);
+      // Unrecorded, a rotation must keep its lock until the lock expires: a waiter that found the
+      // lock gone would present the rotated token (fatal under K8). It times out instead, and Zapier
+      // retries it with the pair this run returns.
+      release = await this.record(
+        refreshToken,
+        { kind: 'rotated', authData, recorded_at: nowSeconds() },
+        ROTATION_TTL_SECONDS,
+      );
       report({ mode: 'coordinated', requested: true });
       return authData;
     } finally {
-      await within(this.locks.delete(refreshToken), this.timeoutMs);
+      if (release) await within(this.locks.delete(refreshToken), this.timeoutMs);
     }
+  }
+
+  /** Stores an outcome, retrying; true once the store said it has it. */
+  private async record(refreshToken: string, outcome: Outcome, ttl: number): Promise<boolean> {
+    const stored = await retrying(async () => {
+      const set = await within(this.outcomes.set(refreshToken, outcome, ttl), this.timeoutMs);
+      return set === true ? true : UNAVAILABLE;
+    });
+    return stored === true;
   }
 
   private async alone(

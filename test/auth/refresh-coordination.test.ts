@@ -16,9 +16,19 @@ class Store {
   readonly data = new Map<string, unknown>();
   fault: Fault = null;
   calls = 0;
+  /** The next n calls fail, as an RPC call does when the store hiccups. */
+  failNext = 0;
+  /** Every set of an outcome fails (the holder cannot record what it got). */
+  refuseOutcomes = false;
 
-  async act<T>(answer: () => T): Promise<T> {
+  async act<T>(answer: () => T, key = ''): Promise<T> {
     this.calls += 1;
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('RPC request failed after 3 attempts: Got a 400 when calling RPC');
+    }
+    if (this.refuseOutcomes && key.startsWith('practice:refresh-outcome:'))
+      throw new Error('RPC request failed');
     if (this.fault === 'down')
       throw new Error('RPC request failed after 3 attempts: Unable to reach the RPC server');
     if (this.fault === 'slow') await new Promise((resolve) => setTimeout(resolve, 200));
@@ -36,7 +46,7 @@ class Store {
           if (nx && this.data.has(key)) return null;
           this.data.set(key, value);
           return true;
-        }),
+        }, key),
       delete: (key: string) => this.act(() => this.data.delete(key)),
     };
     return { cache, errors: zapier.errors, console: { log: () => undefined } } as unknown as ZObject;
@@ -171,6 +181,38 @@ describe('one token request per refresh token', () => {
     expect(waiter?.name).toBe('ThrottledError');
     expect(waiter?.message).toMatch(/connection is fine/);
     await holder;
+  });
+});
+
+describe('transient store faults', () => {
+  it('absorbs a failed store call: 8 concurrent runs still make one token request', async () => {
+    const store = new Store();
+    store.failNext = 3;
+    const endpoint = rotatingEndpoint();
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request),
+      ),
+    );
+    expect(endpoint.presented).toEqual([pair(1).refresh_token]);
+  });
+
+  it('keeps the lock when the holder cannot record its rotation, so no waiter presents the rotated token', async () => {
+    process.env.PRACTICE_REFRESH_WAIT_MS = '600';
+    const store = new Store();
+    store.refuseOutcomes = true;
+    const endpoint = rotatingEndpoint(50);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request),
+      ),
+    );
+    expect(endpoint.presented).toEqual([pair(1).refresh_token]);
+    const fulfilled = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(fulfilled).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(parseCoreError(outcome.reason).name).toBe('ThrottledError');
+    }
   });
 });
 
