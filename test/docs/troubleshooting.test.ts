@@ -1,0 +1,95 @@
+// docs/troubleshooting.md is what support reads when a user pastes an error: every message the
+// integration can produce must have its row. Each message is built by the code itself; its
+// fixed opening (up to the first filled-in part) must appear in the doc.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
+import { messageFor } from '../../lib/errors';
+import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
+import { normaliseTokenResponse, type Grant } from '../../lib/tokens';
+
+const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8').replace(
+  /\s+/g,
+  ' ',
+);
+
+/**
+ * The fixed opening of a message: its first sentence, cut before the first filled-in value
+ * ("(…)", a quote, a number, a field list after a colon), at most six words.
+ */
+function opening(message: string): string {
+  const sentence = message.split(/(?<=\.) /)[0] ?? message;
+  const cut = sentence.search(/[("“:]|\d/);
+  const fixed = (cut > 0 ? sentence.slice(0, cut) : sentence).trim();
+  return fixed.split(' ').slice(0, 6).join(' ');
+}
+
+function response(status: number, body: unknown, headers: Record<string, string> = {}): ResponseLike {
+  return {
+    status,
+    body,
+    content: body === undefined ? '' : JSON.stringify(body),
+    header: (name) => headers[name.toLowerCase()] ?? null,
+  };
+}
+const apiError = (code: string, details: Record<string, unknown> = {}) => ({
+  error: { code, message: 'm', details },
+});
+
+const signalMessages = [
+  response(403, apiError('token_expired')),
+  response(403, apiError('insufficient_scope', { required_scope: 'tasks:write' })),
+  response(403, apiError('forbidden')),
+  response(429, apiError('rate_limited'), { 'retry-after': '5' }),
+  response(503, apiError('unavailable')),
+  response(422, apiError('validation_failed', { fields: { email: 'bad' } })),
+  response(409, apiError('conflict', { existing_id: 'c1' })),
+  response(404, apiError('not_found')),
+  response(400, apiError('invalid_request')),
+  response(500, apiError('internal')),
+  response(418, apiError('teapot')),
+].map((r) => messageFor(classifyResponse(r), []));
+
+const tokenAnswers: Array<[number, unknown]> = [
+  [401, undefined],
+  [400, { error: 'unauthorized_client' }],
+  [400, { error: 'invalid_grant' }],
+  [400, { error: 'invalid_scope' }],
+  [400, { error: 'invalid_request' }],
+  [200, { token_type: 'bearer' }],
+  [200, { access_token: 'pat_x', token_type: 'mac' }],
+  [502, { error: 'bad_gateway' }],
+  [429, {}],
+  [200, undefined],
+  [403, { error: 'access_denied' }],
+];
+const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatMap((grant) =>
+  tokenAnswers.map(([status, body]) => {
+    const outcome = normaliseTokenResponse(
+      { status, body },
+      { grant, nowSeconds: 1_700_000_000, secrets: [] },
+    );
+    if (outcome.ok) throw new Error(`expected a failure for ${status}`);
+    return outcome.message;
+  }),
+);
+const missingRefresh = normaliseTokenResponse(
+  { status: 200, body: { access_token: 'pat_x' } },
+  { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
+);
+
+describe('docs/troubleshooting.md', () => {
+  it.each([
+    ...signalMessages,
+    ...tokenMessages,
+    missingRefresh.ok ? '' : missingRefresh.message,
+    BLANK_REFRESH_MESSAGE,
+  ])('has a row for "%s"', (message) => {
+    expect(message).not.toBe('');
+    expect(doc).toContain(opening(message));
+  });
+
+  it('would notice a message it does not describe', () => {
+    expect(doc).not.toContain(opening('Practice sent a carrier pigeon instead (HTTP 999).'));
+  });
+});
