@@ -1,0 +1,745 @@
+// The "my Zap says unauthorized / token expired" checklist, run through the integration's
+// own code: lib/config.ts reads the configuration, lib/tokens.ts judges every token endpoint
+// answer, lib/auth-signals.ts classifies every API answer, lib/scopes.ts says which step
+// needs what. Never harmful: the probes use tokens no server can have issued, only GETs
+// reach the API, and the connection's refresh token is presented only under --refresh.
+import type { Bundle } from 'zapier-platform-core';
+import authentication from '../../authentication';
+import { renderLabel } from '../../harness/zapier-runner';
+import { classifyResponse, type Signal } from '../../lib/auth-signals';
+import { baseUrl, clientCredentials, ConfigError, configuredClientSecret } from '../../lib/config';
+import { EXPIRY_SKEW_SECONDS, knownExpiry } from '../../lib/middleware';
+import { redact } from '../../lib/redact';
+import { scopeLabel, stepsMissingScopes } from '../../lib/scopes';
+import {
+  expiresAtFrom,
+  normaliseTokenResponse,
+  type TokenAuthData,
+  type TokenOutcome,
+} from '../../lib/tokens';
+import { isRecord } from '../../lib/values';
+import type { Quirks } from '../../sandbox/quirks';
+import { apiGet, fingerprint, networkFailure, probeToken, refreshRequest, type Answer } from './http';
+
+export const CHECK_IDS = [
+  'config',
+  'client_credentials',
+  'token_endpoint_errors',
+  'connection',
+  'test_call',
+  'scopes',
+  'expiry_signal',
+  'legacy_signal',
+  'refresh',
+  'clock',
+  'rate_limit',
+] as const;
+
+export type CheckId = (typeof CHECK_IDS)[number];
+export type Status = 'pass' | 'warn' | 'fail' | 'skipped';
+
+export interface Check {
+  id: CheckId;
+  status: Status;
+  finding: string;
+  /** What to do, ending with the row in docs/troubleshooting.md; '' when there is nothing to do. */
+  fix: string;
+}
+
+/** What only a sandbox lets the doctor do: make throwaway connections and provoke signals. */
+export interface SandboxHooks {
+  quirks: Readonly<Quirks>;
+  /** A fresh connection through the consent page, approving `scopes` (default: all offered). */
+  connect(scopes?: readonly string[]): Promise<TokenAuthData>;
+  /** Expires every live access token (the doctor calls it last: its own connection dies too). */
+  expireAccessTokens(): void;
+  /** The next API request bearing this token is rate-limited. */
+  forceRateLimit(accessToken: string, retryAfterSeconds: number): void;
+}
+
+export interface DoctorOptions {
+  /** The connection, as `authData_*` in .env. */
+  authData: Readonly<Record<string, string>>;
+  /** Refresh the connection's tokens (rotates the refresh token). */
+  refresh: boolean;
+  /** Where --refresh keeps the new tokens, so the connection goes on working. */
+  saveTokens?: (fields: Record<string, string>) => void;
+  /** Where the configuration came from, for the config finding. */
+  source?: { file: string; fileExists: boolean; disagreements: readonly string[] };
+  sandbox?: SandboxHooks;
+}
+
+/** The row of docs/troubleshooting.md's "run the doctor first" table for a check. */
+export function docLink(id: CheckId): string {
+  return `docs/troubleshooting.md#doctor-${id.replace(/_/g, '-')}`;
+}
+
+function see(id: CheckId, text: string): string {
+  return `${text} See ${docLink(id)}.`;
+}
+
+const LEGACY_PROBE_PATH = '/api/v1/clients/search?email=doctor-probe%40example.invalid';
+const PLAIN_PROBE_PATH = '/api/v1/clients?limit=1';
+
+/** How an API answer says "this token is no good", with the contract's name for it. */
+export function describeTokenSignal(answer: Answer, signal: Signal): string {
+  const hasBody = answer.content.trim() !== '';
+  if (signal.status === 401) return `HTTP 401${signal.code ? ` ${signal.code}` : ''} (standard, RFC 6750)`;
+  if (signal.status === 403 && signal.code === 'token_expired')
+    return 'HTTP 403 token_expired with a body (K1)';
+  if (signal.status === 403 && signal.kind === 'refresh' && !hasBody) {
+    return 'HTTP 403 with no body, only a WWW-Authenticate challenge with error="invalid_token" (K1, header-only)';
+  }
+  if (signal.status >= 200 && signal.status < 300 && signal.code)
+    return `HTTP ${signal.status} ok:false ${signal.code} (K2)`;
+  return signal.source;
+}
+
+/** Whether the integration refreshes on this answer, and who decides. */
+function handling(signal: Signal): { handled: boolean; text: string } {
+  if (signal.kind !== 'refresh') {
+    return {
+      handled: false,
+      text: `the classifier calls it "${signal.kind}", so Zapier would NOT refresh the token`,
+    };
+  }
+  return signal.status === 401
+    ? {
+        handled: true,
+        text: 'handled: core turns a 401 into RefreshAuthError (http-middlewares/after/throw-for-stale-auth.js) and Zapier refreshes and retries',
+      }
+    : {
+        handled: true,
+        text: 'handled: the classifier says "refresh", the middleware raises RefreshAuthError and Zapier refreshes and retries',
+      };
+}
+
+function when(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function duration(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+// knownExpiry reads nothing but bundle.authData.expires_at.
+function expiryOf(authData: Readonly<Record<string, string>>): number | null {
+  return knownExpiry({ authData: { ...authData } } as Pick<Bundle, 'authData'> as Bundle);
+}
+
+function tokenProbeFinding(answer: Answer, outcome: TokenOutcome): string {
+  const body = isRecord(answer.body) ? answer.body : {};
+  const error = typeof body.error === 'string' ? body.error : null;
+  return `HTTP ${answer.status}${error ? ` error=${error}` : ''}${outcome.ok ? '' : ` (lib/tokens.ts: ${outcome.problem})`}`;
+}
+
+/** Runs every check and returns them in CHECK_IDS order. */
+export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
+  const results = new Map<CheckId, Check>();
+  const secrets = new Set<string>();
+  const record = (id: CheckId, status: Status, finding: string, fix = '') =>
+    results.set(id, { id, status, finding, fix });
+  const skip = (id: CheckId, why: string, byHand: string) => record(id, 'skipped', why, byHand);
+  const { authData, sandbox } = options;
+  for (const value of [authData.access_token, authData.refresh_token, configuredClientSecret()]) {
+    if (value) secrets.add(value);
+  }
+
+  // config --------------------------------------------------------------------------------
+  let configured = false;
+  try {
+    const base = baseUrl();
+    const { clientId, clientSecret } = clientCredentials();
+    configured = true;
+    const origin = options.source
+      ? options.source.fileExists
+        ? `environment and ${options.source.file}`
+        : `environment (no ${options.source.file})`
+      : 'environment';
+    const disagree = options.source?.disagreements ?? [];
+    const finding =
+      `BASE_URL ${base}, CLIENT_ID ${clientId}, CLIENT_SECRET set (sha256 ${fingerprint(clientSecret)}…), from the ${origin}` +
+      (disagree.length > 0
+        ? `; ${disagree.join(', ')} differ between the environment and .env: the doctor uses the environment's, ` +
+          '`zapier-platform invoke` the .env value (it loads .env with override)'
+        : '');
+    if (disagree.length > 0) {
+      record(
+        'config',
+        'warn',
+        finding,
+        see('config', 'Set each variable in one place (unset it in the shell or edit .env).'),
+      );
+    } else {
+      record('config', 'pass', finding);
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    record(
+      'config',
+      'fail',
+      error.message,
+      see('config', 'Fix the variable in .env (locally) or with `zapier-platform env:set` (on Zapier).'),
+    );
+  }
+
+  const notConfigured = 'Not checked: the configuration is incomplete.';
+  const fixConfigFirst = 'Fix `config` first, then run the doctor again.';
+
+  // client_credentials, token_endpoint_errors: one refresh with a token that cannot exist.
+  let clientOk = false;
+  if (!configured) {
+    skip('client_credentials', notConfigured, fixConfigFirst);
+    skip('token_endpoint_errors', notConfigured, fixConfigFirst);
+  } else {
+    const probe = probeToken('prt');
+    secrets.add(probe);
+    try {
+      const answer = await refreshRequest(probe);
+      const outcome = normaliseTokenResponse(
+        { status: answer.status, body: answer.body },
+        { grant: 'refresh_token', nowSeconds: Math.floor(Date.now() / 1000), secrets: [...secrets] },
+      );
+      const seen = tokenProbeFinding(answer, outcome);
+      const problem = outcome.ok ? 'accepted' : outcome.problem;
+      if (problem === 'invalid_grant') {
+        clientOk = true;
+        record(
+          'client_credentials',
+          'pass',
+          `Client credentials accepted: a refresh token that cannot exist was refused with invalid_grant (${seen}); the connection's own refresh token was not sent.`,
+        );
+      } else if (problem === 'invalid_client' || problem === 'unauthorized_client') {
+        record(
+          'client_credentials',
+          'fail',
+          `Practice rejected the client credentials: ${problem} (${seen}). Every refresh fails the same way, and no connection can be made.`,
+          see(
+            'client_credentials',
+            'The integration owner checks CLIENT_ID and CLIENT_SECRET against the client registered in Practice; reconnecting will not help.',
+          ),
+        );
+      } else {
+        record(
+          'client_credentials',
+          problem === 'server_error' || problem === 'unreadable_answer' ? 'fail' : 'warn',
+          `The token endpoint answered a refresh with an unknown token with ${problem === 'accepted' ? 'tokens (!)' : problem} (${seen}), so the credentials could not be judged.`,
+          see(
+            'client_credentials',
+            'Try again later; if it persists, ask Practice about its token endpoint.',
+          ),
+        );
+      }
+      const status = answer.status;
+      const rfc = status === 400 || (status === 401 && problem === 'invalid_client');
+      if (status === 200 && !outcome.ok) {
+        record(
+          'token_endpoint_errors',
+          'pass',
+          `Token endpoint errors come as HTTP 200 with an RFC 6749 error body (K6, legacy deployment); handled: lib/tokens.ts reads the body and reports ${outcome.problem}, nothing is stored.`,
+        );
+      } else if (rfc) {
+        record(
+          'token_endpoint_errors',
+          'pass',
+          `Token endpoint errors come as HTTP ${status} with an RFC 6749 §5.2 error body (standard).`,
+        );
+      } else {
+        record(
+          'token_endpoint_errors',
+          'warn',
+          `The token endpoint answered an invalid refresh token with ${seen}, neither an RFC 6749 400 nor a K6 200.`,
+          see(
+            'token_endpoint_errors',
+            'Report the answer to Practice; the integration shows it as the message named.',
+          ),
+        );
+      }
+    } catch (error) {
+      const why = `The token endpoint could not be reached: ${networkFailure(error)}.`;
+      record('client_credentials', 'fail', why, see('client_credentials', 'Check BASE_URL and the network.'));
+      skip(
+        'token_endpoint_errors',
+        why,
+        see('token_endpoint_errors', 'Run again once the token endpoint answers.'),
+      );
+    }
+  }
+
+  // connection ------------------------------------------------------------------------------
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const accessToken = authData.access_token ?? '';
+  const refreshToken = authData.refresh_token ?? '';
+  const expiresAt = expiryOf(authData);
+  {
+    const parts = [
+      accessToken ? `access token sha256 ${fingerprint(accessToken)}…` : 'no access token',
+      refreshToken ? `refresh token sha256 ${fingerprint(refreshToken)}…` : 'no refresh token',
+    ];
+    let status: Status = 'pass';
+    let fix = '';
+    if (expiresAt === null) {
+      parts.push(
+        `expires_at ${authData.expires_at === undefined ? 'absent' : `"${authData.expires_at}"`}: expiry unknown, so the integration learns of it only from the API's answer (one extra request per expiry)`,
+      );
+      status = 'warn';
+      fix = see(
+        'connection',
+        'Nothing needed; a refresh (`npm run doctor -- --refresh`) stores a known expires_at.',
+      );
+    } else if (expiresAt <= nowS()) {
+      parts.push(
+        `expires_at ${when(expiresAt)}: expired ${duration(nowS() - expiresAt)} ago; the next step refreshes before calling Practice (refreshBeforeExpiry)`,
+      );
+      status = 'warn';
+      fix = see(
+        'connection',
+        'Nothing needed on Zapier; locally run `npm run doctor -- --refresh` or `npx zapier-platform invoke auth refresh`.',
+      );
+    } else {
+      const left = expiresAt - nowS();
+      parts.push(
+        `expires_at ${when(expiresAt)}: valid for ${duration(left)}${left < EXPIRY_SKEW_SECONDS ? `, inside the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin` : ''}`,
+      );
+    }
+    if (!accessToken || !refreshToken) {
+      status = 'fail';
+      fix = see(
+        'connection',
+        refreshToken
+          ? 'Connect again: `npx zapier-platform invoke auth start` writes authData_* to .env.'
+          : 'Without a refresh token the connection dies with its access token: connect again (`npx zapier-platform invoke auth start`) and keep "Stay connected (offline access)" ticked.',
+      );
+    }
+    record('connection', status, `${parts.join('; ')}.`, fix);
+  }
+
+  // test_call -----------------------------------------------------------------------------
+  let meAnswer: Answer | null = null;
+  let observedExpiry: { answer: Answer; signal: Signal } | null = null;
+  if (!configured || !accessToken) {
+    skip(
+      'test_call',
+      configured ? 'Not checked: the connection has no access token.' : notConfigured,
+      see('test_call', 'Connect first (`npx zapier-platform invoke auth start`).'),
+    );
+  } else {
+    try {
+      const answer = await apiGet('/api/v1/me', accessToken);
+      meAnswer = answer;
+      const signal = classifyResponse(answer);
+      if (signal.kind === 'ok' && isRecord(answer.body)) {
+        const label = renderLabel({ authentication }, answer.body);
+        const blank = /^\s|\(\s*\)|^\s*$/.test(label) || label.startsWith(' ');
+        record(
+          'test_call',
+          blank ? 'warn' : 'pass',
+          `GET /api/v1/me answered HTTP ${answer.status}; the connection label renders as "${label}" (connectionLabel ${authentication.connectionLabel}).`,
+          blank ? see('test_call', 'The /me answer lacks email or firm.name; report it to Practice.') : '',
+        );
+      } else if (signal.kind === 'refresh') {
+        observedExpiry = { answer, signal };
+        const how = handling(signal);
+        record(
+          'test_call',
+          'warn',
+          `GET /api/v1/me refused the connection's access token: ${describeTokenSignal(answer, signal)}; ${how.text}.`,
+          see(
+            'test_call',
+            'On Zapier nothing is needed if the refresh works. Locally: `npm run doctor -- --refresh` (writes new tokens to .env).',
+          ),
+        );
+      } else {
+        record(
+          'test_call',
+          'fail',
+          `GET /api/v1/me answered ${signal.source}${signal.apiMessage ? `: "${signal.apiMessage}"` : ''} (the classifier calls it "${signal.kind}").`,
+          see('test_call', 'Find the message for this signal in the table below the doctor section.'),
+        );
+      }
+    } catch (error) {
+      record(
+        'test_call',
+        'fail',
+        `GET /api/v1/me failed: ${networkFailure(error)}.`,
+        see('test_call', 'Check BASE_URL and the network.'),
+      );
+    }
+  }
+
+  // scopes ----------------------------------------------------------------------------------
+  {
+    const granted = (authData.scope ?? '').split(/\s+/).filter(Boolean);
+    let k4 = '';
+    if (sandbox && configured) {
+      // A throwaway connection without projects:read asks for projects: K4 as Practice sends it.
+      try {
+        const narrow = await sandbox.connect(['clients:read', 'offline_access']);
+        secrets.add(narrow.access_token).add(narrow.refresh_token);
+        const answer = await apiGet('/api/v1/projects?limit=1', narrow.access_token);
+        const signal = classifyResponse(answer);
+        k4 =
+          signal.kind === 'scope'
+            ? ` Missing scope is signalled as ${signal.source} naming ${signal.requiredScope ?? 'no scope'} (K4); handled: no refresh, the user is told to reconnect and approve "${scopeLabel(signal.requiredScope ?? '') ?? signal.requiredScope}".`
+            : ` A token without projects:read got ${signal.source} on GET /api/v1/projects; the classifier calls it "${signal.kind}", not a scope error.`;
+      } catch (error) {
+        k4 = ` (K4 probe failed: ${networkFailure(error)})`;
+      }
+    }
+    if (granted.length === 0) {
+      record(
+        'scopes',
+        'skipped',
+        `The connection stores no scope (authData_scope), so the granted permissions are unknown.${k4}`,
+        see(
+          'scopes',
+          'Connect again with `npx zapier-platform invoke auth start` (it stores scope), or read the grant in Practice under connected apps.',
+        ),
+      );
+    } else {
+      const lacking = stepsMissingScopes(granted);
+      const noOffline = !granted.includes('offline_access');
+      const steps = lacking.map((l) => `${l.step} (needs ${l.missing.join(' ')})`).join(', ');
+      const missingScopes = [...new Set(lacking.flatMap((l) => l.missing))];
+      const finding =
+        `Granted: ${granted.join(' ')}.` +
+        (lacking.length > 0
+          ? ` These steps will fail with a missing-permission error: ${steps}.`
+          : ' Every step has the scopes it needs.') +
+        (noOffline
+          ? ' No offline_access: Practice issues no refresh token, the connection dies within the hour.'
+          : '') +
+        k4;
+      record(
+        'scopes',
+        noOffline ? 'fail' : lacking.length > 0 ? 'warn' : 'pass',
+        finding,
+        lacking.length > 0 || noOffline
+          ? see(
+              'scopes',
+              `Reconnect the Practice account and keep ${[
+                ...missingScopes,
+                ...(noOffline ? ['offline_access'] : []),
+              ]
+                .filter((s, i, all) => all.indexOf(s) === i)
+                .map((s) => `"${scopeLabel(s) ?? s}"`)
+                .join(', ')} ticked; a refresh never widens scope.`,
+            )
+          : '',
+      );
+    }
+  }
+
+  // expiry_signal, legacy_signal: a bearer token that cannot be valid --------------------------
+  const probeAccess = probeToken('pat');
+  secrets.add(probeAccess);
+  const signalCheck = async (id: 'expiry_signal' | 'legacy_signal', path: string, what: string) => {
+    if (!configured) return skip(id, notConfigured, fixConfigFirst);
+    try {
+      const answer = await apiGet(path, probeAccess);
+      const signal = classifyResponse(answer);
+      const how = handling(signal);
+      const shown = path.replace(/\?.*$/, '');
+      record(
+        id,
+        how.handled ? 'pass' : 'fail',
+        `${what} (GET ${shown}) answers an access token that cannot be valid with ${describeTokenSignal(answer, signal)}; ${how.text}.`,
+        how.handled
+          ? ''
+          : see(id, 'Report this answer to the integration owner: lib/auth-signals.ts must learn it.'),
+      );
+      return { answer, signal };
+    } catch (error) {
+      record(
+        id,
+        'fail',
+        `GET ${path} failed: ${networkFailure(error)}.`,
+        see(id, 'Check BASE_URL and the network.'),
+      );
+      return undefined;
+    }
+  };
+  await signalCheck('expiry_signal', PLAIN_PROBE_PATH, 'A plain endpoint');
+  await signalCheck('legacy_signal', LEGACY_PROBE_PATH, 'A legacy endpoint');
+  if (observedExpiry) {
+    const check = results.get('expiry_signal');
+    if (check) {
+      check.finding += ` This connection's own token was refused by /me with ${describeTokenSignal(observedExpiry.answer, observedExpiry.signal)}; ${handling(observedExpiry.signal).text}.`;
+    }
+  }
+
+  // refresh -----------------------------------------------------------------------------------
+  if (!options.refresh) {
+    skip(
+      'refresh',
+      'Not run: a refresh rotates the refresh token. Grace period versus strict rotation (K8) is never probed on a live connection: under K8 it would revoke the grant.',
+      see(
+        'refresh',
+        'Run `npm run doctor -- --refresh` (reports expires_in and rotation, writes the new tokens to .env), or `npx zapier-platform invoke auth refresh`. For K8, ask whether the firm turned on strict token security in Practice.',
+      ),
+    );
+  } else if (!configured || !refreshToken) {
+    skip(
+      'refresh',
+      configured ? 'Not run: the connection has no refresh token.' : notConfigured,
+      see('refresh', 'Connect again first.'),
+    );
+  } else if (!clientOk) {
+    skip(
+      'refresh',
+      'Not run: the client credentials were not confirmed, and a refresh would fail the same way.',
+      see('refresh', 'Fix `client_credentials` first.'),
+    );
+  } else {
+    try {
+      const answer = await refreshRequest(refreshToken);
+      const now = Math.floor(Date.now() / 1000);
+      const outcome = normaliseTokenResponse(
+        { status: answer.status, body: answer.body },
+        {
+          grant: 'refresh_token',
+          previousRefreshToken: refreshToken,
+          previousScope: authData.scope,
+          nowSeconds: now,
+          secrets: [...secrets],
+        },
+      );
+      if (!outcome.ok) {
+        record(
+          'refresh',
+          'fail',
+          `The refresh was refused: ${outcome.message}`,
+          see(
+            'refresh',
+            outcome.problem === 'invalid_grant' ? 'Reconnect the Practice account.' : 'Follow the message.',
+          ),
+        );
+      } else {
+        const fresh = outcome.authData;
+        secrets.add(fresh.access_token).add(fresh.refresh_token);
+        const body = isRecord(answer.body) ? answer.body : {};
+        const raw = body.expires_in;
+        const type =
+          raw === undefined
+            ? 'absent'
+            : typeof raw === 'string'
+              ? `a string "${raw.slice(0, 20)}" (K6)`
+              : typeof raw === 'number'
+                ? `a number ${raw} (standard)`
+                : typeof raw;
+        const rotated = typeof body.refresh_token === 'string' && body.refresh_token !== refreshToken;
+        const parts = [
+          `Refreshed: HTTP ${answer.status}; expires_in is ${type}, giving expires_at ${fresh.expires_at ? `${when(fresh.expires_at)} (in ${duration(fresh.expires_at - now)})` : '0 (unknown)'} via expiresAtFrom`,
+          rotated
+            ? `the refresh token rotated (sha256 ${fingerprint(refreshToken)}… → ${fingerprint(fresh.refresh_token)}…); the old one is never presented again`
+            : 'the refresh token did not rotate (the old one is kept, as lib/tokens.ts does)',
+        ];
+        if (options.saveTokens) {
+          const fields: Record<string, string> = {
+            access_token: fresh.access_token,
+            refresh_token: fresh.refresh_token,
+            expires_at: String(fresh.expires_at),
+          };
+          if (fresh.scope) fields.scope = fresh.scope;
+          options.saveTokens(fields);
+          parts.push('the new tokens were written to .env');
+        }
+        if (sandbox) parts.push(await rotationProbe(sandbox, secrets));
+        record('refresh', 'pass', `${parts.join('; ')}.`);
+        if (expiresAtFrom(raw, now) === 0) {
+          const check = results.get('refresh');
+          if (check) {
+            check.status = 'warn';
+            check.fix = see(
+              'refresh',
+              "Nothing breaks: with expires_at unknown the integration relies on the API's expiry signals; ask Practice for a numeric expires_in.",
+            );
+          }
+        }
+      }
+    } catch (error) {
+      record(
+        'refresh',
+        'fail',
+        `The refresh request failed: ${networkFailure(error)}.`,
+        see('refresh', 'Check BASE_URL and the network; the connection was not changed.'),
+      );
+    }
+  }
+
+  // clock -------------------------------------------------------------------------------------
+  {
+    const dated = meAnswer ?? null;
+    const dateHeader = dated?.header('date');
+    const serverMs = dateHeader ? Date.parse(dateHeader) : NaN;
+    if (!dated || Number.isNaN(serverMs)) {
+      skip(
+        'clock',
+        dated
+          ? 'The API sent no readable Date header.'
+          : 'Not checked: no answer from /me to read a Date header from.',
+        see('clock', 'Compare `date -u` with an NTP source by hand.'),
+      );
+    } else {
+      // Date has whole seconds: a second either way is resolution, not skew.
+      const skew = Math.round((dated.receivedAtMs - serverMs) / 1000);
+      const serverNow = Math.floor(serverMs / 1000);
+      const left =
+        expiresAt !== null
+          ? ` By the API's clock this connection's expires_at is ${expiresAt - serverNow >= 0 ? `${duration(expiresAt - serverNow)} away` : `${duration(serverNow - expiresAt)} past`}.`
+          : '';
+      const ahead = skew > 0 ? 'ahead of' : 'behind';
+      if (Math.abs(skew) <= 1) {
+        record(
+          'clock',
+          'pass',
+          `The local clock agrees with the API's Date header (within its 1 s resolution).${left}`,
+        );
+      } else {
+        const effect =
+          skew > 0
+            ? `expires_at (computed from this clock) is ${skew} s early: tokens are refreshed ${skew} s sooner than needed, which is harmless`
+            : `expires_at (computed from this clock) is ${-skew} s late: ${-skew > EXPIRY_SKEW_SECONDS ? `beyond the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin, a step can hit a dead token and pay one refused request before the refresh` : `within the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin`}`;
+        record(
+          'clock',
+          Math.abs(skew) > EXPIRY_SKEW_SECONDS ? 'warn' : 'pass',
+          `The local clock is ${Math.abs(skew)} s ${ahead} the API's Date header; ${effect}.${left}`,
+          Math.abs(skew) > EXPIRY_SKEW_SECONDS
+            ? see('clock', "Synchronise this machine's clock (NTP). Zapier's servers keep theirs in sync.")
+            : '',
+        );
+      }
+    }
+  }
+
+  // rate_limit --------------------------------------------------------------------------------
+  {
+    const parts: string[] = [];
+    let status: Status = 'pass';
+    let fix = '';
+    if (meAnswer) {
+      const limit = meAnswer.header('x-ratelimit-limit');
+      const remaining = meAnswer.header('x-ratelimit-remaining');
+      const retry = meAnswer.header('retry-after');
+      if (limit || remaining) {
+        parts.push(
+          `X-RateLimit-Limit ${limit ?? '?'}, X-RateLimit-Remaining ${remaining ?? '?'} on /me${limit === '120' ? ' (K7: 120 requests per minute per token)' : ''}`,
+        );
+      } else {
+        parts.push('/me carried no X-RateLimit-* headers');
+      }
+      const signal = classifyResponse(meAnswer);
+      if (signal.kind === 'throttled') {
+        status = 'warn';
+        parts.push(
+          `the connection is being throttled right now (${signal.source}, Retry-After ${retry ?? 'absent'} → wait ${signal.retryAfter ?? '?'} s)`,
+        );
+        fix = see(
+          'rate_limit',
+          'Nothing: Zapier retries after the delay. If it persists, spread the Zaps over more connections.',
+        );
+      }
+    }
+    if (sandbox && configured) {
+      try {
+        const throwaway = await sandbox.connect();
+        secrets.add(throwaway.access_token).add(throwaway.refresh_token);
+        sandbox.forceRateLimit(throwaway.access_token, 7);
+        const answer = await apiGet(PLAIN_PROBE_PATH, throwaway.access_token);
+        const signal = classifyResponse(answer);
+        const k3 =
+          answer.status === 403
+            ? ' (K3: throttling as a 403)'
+            : answer.status === 429
+              ? ' (standard 429)'
+              : '';
+        parts.push(
+          signal.kind === 'throttled'
+            ? `a throttled request gets ${signal.source}${k3} with Retry-After ${answer.header('retry-after') ?? 'absent'}; handled: ThrottledError, Zapier retries after ${signal.retryAfter ?? '?'} s`
+            : `a throttled request got ${signal.source}, which the classifier calls "${signal.kind}"`,
+        );
+        if (signal.kind !== 'throttled') status = 'fail';
+      } catch (error) {
+        parts.push(`the throttling probe failed: ${networkFailure(error)}`);
+      }
+    }
+    if (parts.length === 0) {
+      skip(
+        'rate_limit',
+        'Not checked: no answer from /me.',
+        see('rate_limit', 'Look for X-RateLimit-* and Retry-After in any API answer (`curl -i`).'),
+      );
+    } else {
+      record('rate_limit', status, `${parts.join('; ')}.`, fix);
+    }
+  }
+
+  // Sandbox only, last: expire every token (its own connection's too) to see the real signal.
+  if (sandbox && configured) await expiredTokenProbe(sandbox, results, secrets);
+
+  const checks = CHECK_IDS.map(
+    (id) => results.get(id) ?? { id, status: 'skipped' as const, finding: 'Not checked.', fix: '' },
+  );
+  // Belt and braces: nothing printed may carry a token or the client secret.
+  return checks.map((c) => ({
+    ...c,
+    finding: redact(c.finding, [...secrets]),
+    fix: redact(c.fix, [...secrets]),
+  }));
+}
+
+/** Refresh a throwaway connection, then present its rotated refresh token again: grace or K8. */
+async function rotationProbe(sandbox: SandboxHooks, secrets: Set<string>): Promise<string> {
+  try {
+    const throwaway = await sandbox.connect();
+    secrets.add(throwaway.access_token).add(throwaway.refresh_token);
+    const first = await refreshRequest(throwaway.refresh_token);
+    const firstBody = isRecord(first.body) ? first.body : {};
+    if (typeof firstBody.access_token === 'string') secrets.add(firstBody.access_token);
+    if (typeof firstBody.refresh_token === 'string') secrets.add(firstBody.refresh_token);
+    // The throwaway's rotated token, presented again: exactly what the doctor never does to a real one.
+    const again = await refreshRequest(throwaway.refresh_token);
+    const againBody = isRecord(again.body) ? again.body : {};
+    const newAccess = typeof firstBody.access_token === 'string' ? firstBody.access_token : '';
+    const alive = newAccess ? classifyResponse(await apiGet('/api/v1/me', newAccess)).kind === 'ok' : false;
+    if (typeof againBody.access_token === 'string') {
+      return `a rotated refresh token presented again within the grace period got ${againBody.access_token === firstBody.access_token ? 'the same new pair' : 'a pair'} (grace period, K8 off)`;
+    }
+    return `a rotated refresh token presented again was refused with ${typeof againBody.error === 'string' ? againBody.error : `HTTP ${again.status}`} and the grant was ${alive ? 'kept' : 'revoked'} (K8 strict rotation: two runs refreshing at once kill the connection; the integration never presents a rotated refresh token)`;
+  } catch (error) {
+    return `the rotation probe failed: ${networkFailure(error)}`;
+  }
+}
+
+/** Sandbox only: a truly expired token on a plain and a legacy endpoint. */
+async function expiredTokenProbe(sandbox: SandboxHooks, results: Map<CheckId, Check>, secrets: Set<string>) {
+  try {
+    const throwaway = await sandbox.connect();
+    secrets.add(throwaway.access_token).add(throwaway.refresh_token);
+    sandbox.expireAccessTokens();
+    for (const [id, path] of [
+      ['expiry_signal', PLAIN_PROBE_PATH],
+      ['legacy_signal', LEGACY_PROBE_PATH],
+    ] as const) {
+      const answer = await apiGet(path, throwaway.access_token);
+      const signal = classifyResponse(answer);
+      const how = handling(signal);
+      const check = results.get(id);
+      if (!check) continue;
+      check.finding += ` An expired token gets ${describeTokenSignal(answer, signal)}; ${how.text}.`;
+      if (!how.handled) {
+        check.status = 'fail';
+        check.fix = see(
+          id,
+          'Report this answer to the integration owner: lib/auth-signals.ts must learn it.',
+        );
+      }
+    }
+  } catch (error) {
+    const check = results.get('expiry_signal');
+    if (check) check.finding += ` (The expired-token probe failed: ${networkFailure(error)}.)`;
+  }
+}
