@@ -106,11 +106,11 @@ function handling(signal: Signal): { handled: boolean; text: string } {
   return signal.status === 401
     ? {
         handled: true,
-        text: 'handled: core turns a 401 into RefreshAuthError (http-middlewares/after/throw-for-stale-auth.js) and Zapier refreshes and retries',
+        text: 'handled: core raises RefreshAuthError on a 401 (http-middlewares/after/throw-for-stale-auth.js), Zapier refreshes and retries',
       }
     : {
         handled: true,
-        text: 'handled: the classifier says "refresh", the middleware raises RefreshAuthError and Zapier refreshes and retries',
+        text: 'handled: the classifier says "refresh", the middleware raises RefreshAuthError, Zapier refreshes and retries',
       };
 }
 

@@ -14,12 +14,31 @@ export function summary(checks: readonly Check[]): string {
   return `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail, ${count('skipped')} skipped`;
 }
 
-export function toText(checks: readonly Check[], heading: string): string {
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+export function toText(checks: readonly Check[], heading: string, columns = 110): string {
   const width = Math.max(...checks.map((c) => c.id.length));
+  const indent = ' '.repeat(width + 8);
+  const textWidth = Math.max(40, columns - indent.length);
   const lines = [heading, ''];
   for (const check of checks) {
-    lines.push(`${LABEL[check.status]}  ${check.id.padEnd(width)}  ${check.finding}`);
-    if (check.fix) lines.push(`${' '.repeat(width + 8)}fix: ${check.fix}`);
+    const [first = '', ...rest] = wrap(check.finding, textWidth);
+    lines.push(`${LABEL[check.status]}  ${check.id.padEnd(width)}  ${first}`, ...rest.map((l) => indent + l));
+    if (check.fix) lines.push(...wrap(`fix: ${check.fix}`, textWidth).map((l) => indent + l));
   }
   const failed = checks.some((c) => c.status === 'fail');
   lines.push('', `${summary(checks)}${failed ? '' : ' — nothing failed'}`);

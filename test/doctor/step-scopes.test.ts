@@ -10,6 +10,7 @@ import {
   STEP_ENDPOINTS,
   stepsMissingScopes,
 } from '../../lib/scopes';
+import { isRecord } from '../../lib/values';
 import { connect } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,9 +37,11 @@ const KINDS = ['triggers', 'creates', 'searches'] as const;
 
 function operationOf(step: string): { path: string; op: Operation } {
   for (const kind of KINDS) {
-    const steps = App[kind] as Record<string, { operation: Operation }> | undefined;
-    if (steps && Object.hasOwn(steps, step))
-      return { path: `${kind}.${step}.operation`, op: steps[step]!.operation };
+    const steps: Record<string, unknown> = App[kind] ?? {};
+    const definition = Object.hasOwn(steps, step) ? steps[step] : undefined;
+    if (isRecord(definition) && isRecord(definition.operation)) {
+      return { path: `${kind}.${step}.operation`, op: definition.operation };
+    }
   }
   throw new Error(`no step ${step}`);
 }
