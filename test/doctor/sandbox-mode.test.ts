@@ -1,4 +1,6 @@
 // `npm run doctor -- --sandbox`: each known behaviour switched on and off, the findings follow.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { doctor } from '../../scripts/doctor';
 import { CHECK_IDS } from '../../scripts/doctor/checks';
 import { runJson } from './support';
@@ -74,5 +76,28 @@ describe('npm run doctor -- --sandbox', () => {
     expect(output).toMatch(/Known behaviours: K1 on, K1HeaderOnly off, K2 on, K3 on, K6 on, K7 on, K8 on\./);
     for (const id of CHECK_IDS) expect(output).toMatch(new RegExp(`^PASS  ${id} `, 'm'));
     expect(output).toMatch(/^11 pass, 0 warn, 0 fail, 0 skipped — nothing failed$/m);
+  });
+
+  it('as a command, prints nothing but the JSON on stdout and exits 0', () => {
+    const root = path.join(__dirname, '..', '..');
+    // Without jest's NODE_ENV=test, as a person runs it: core would print its per-run memory line.
+    const env = { ...process.env };
+    Reflect.deleteProperty(env, 'NODE_ENV');
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        'scripts/doctor.ts',
+        '--sandbox',
+        '--port',
+        '0',
+        '--json',
+      ],
+      { cwd: root, env, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.status).toBe(0);
+    const parsed = JSON.parse(run.stdout) as { checks: Array<Record<string, unknown>> };
+    expect(parsed.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+    expect(Object.keys(parsed)).toEqual(['checks']);
   });
 });
