@@ -56,7 +56,7 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   let checks: Check[];
   let heading: string;
   if (useSandbox) {
-    const options = parseArgs(rest, {});
+    const options = parseArgs(rest, env);
     if (options === 'help') return { code: 0, output: USAGE, checks: [] };
     const { sandbox, note } = await startDoctorSandbox(options);
     try {

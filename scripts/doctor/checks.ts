@@ -374,20 +374,35 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   {
     const granted = (authData.scope ?? '').split(/\s+/).filter(Boolean);
     let k4 = '';
-    if (sandbox && configured) {
-      // A throwaway connection without projects:read asks for projects: K4 as Practice sends it.
-      try {
+    // How Practice says "missing scope" (K4), seen with a GET that needs a scope the token lacks:
+    // on the sandbox a throwaway connection without projects:read, on a live connection its own
+    // token, only when it lacks a read scope (a GET changes nothing).
+    const READ_PROBES = [
+      ['projects:read', '/api/v1/projects?limit=1'],
+      ['clients:read', '/api/v1/clients?limit=1'],
+      ['tasks:read', '/api/v1/tasks?limit=1'],
+    ] as const;
+    let scopeProbe: { token: string; scope: string; path: string } | undefined;
+    try {
+      if (sandbox && configured) {
         const narrow = await sandbox.connect(['clients:read', 'offline_access']);
         secrets.add(narrow.access_token).add(narrow.refresh_token);
-        const answer = await apiGet('/api/v1/projects?limit=1', narrow.access_token);
+        scopeProbe = { token: narrow.access_token, scope: 'projects:read', path: READ_PROBES[0][1] };
+      } else if (configured && accessToken && granted.length > 0 && observedExpiry === null && meAnswer) {
+        const lacking = READ_PROBES.find(([scope]) => !granted.includes(scope));
+        if (lacking) scopeProbe = { token: accessToken, scope: lacking[0], path: lacking[1] };
+      }
+      if (scopeProbe) {
+        const answer = await apiGet(scopeProbe.path, scopeProbe.token);
         const signal = classifyResponse(answer);
+        const shown = scopeProbe.path.replace(/\?.*$/, '');
         k4 =
           signal.kind === 'scope'
-            ? ` Missing scope is signalled as ${signal.source} naming ${signal.requiredScope ?? 'no scope'} (K4); handled: no refresh, the user is told to reconnect and approve "${scopeLabel(signal.requiredScope ?? '') ?? signal.requiredScope}".`
-            : ` A token without projects:read got ${signal.source} on GET /api/v1/projects; the classifier calls it "${signal.kind}", not a scope error.`;
-      } catch (error) {
-        k4 = ` (K4 probe failed: ${networkFailure(error)})`;
+            ? ` A token without ${scopeProbe.scope} gets ${signal.source} naming ${signal.requiredScope ?? 'no scope'} on GET ${shown} (K4); handled: no refresh, the user is told to reconnect and approve "${scopeLabel(signal.requiredScope ?? '') ?? signal.requiredScope}".`
+            : ` A token without ${scopeProbe.scope} got ${signal.source} on GET ${shown}; the classifier calls it "${signal.kind}", not a scope error.`;
       }
+    } catch (error) {
+      k4 = ` (The missing-scope probe failed: ${networkFailure(error)}.)`;
     }
     if (granted.length === 0) {
       record(
@@ -464,11 +479,17 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   };
   await signalCheck('expiry_signal', PLAIN_PROBE_PATH, 'A plain endpoint');
   await signalCheck('legacy_signal', LEGACY_PROBE_PATH, 'A legacy endpoint');
-  if (observedExpiry) {
-    const check = results.get('expiry_signal');
-    if (check) {
-      check.finding += ` This connection's own token was refused by /me with ${describeTokenSignal(observedExpiry.answer, observedExpiry.signal)}; ${handling(observedExpiry.signal).text}.`;
-    }
+  const expiryCheck = results.get('expiry_signal');
+  if (expiryCheck && observedExpiry) {
+    expiryCheck.finding += ` This connection's own token was refused by /me with ${describeTokenSignal(observedExpiry.answer, observedExpiry.signal)}; ${handling(observedExpiry.signal).text}.`;
+  } else if (expiryCheck && configured && !sandbox) {
+    // An unknown token is not an expired one: K1 answers only the latter with 403.
+    expiryCheck.finding +=
+      " A truly expired token may be answered differently (K1: 403 token_expired); this connection's token is not expired, so that was not observed.";
+    expiryCheck.fix ||= see(
+      'expiry_signal',
+      'To see it: run the doctor again once expires_at has passed, or `npm run doctor -- --sandbox` (expires a token on purpose).',
+    );
   }
 
   // refresh -----------------------------------------------------------------------------------
@@ -537,6 +558,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
             ? `the refresh token rotated (sha256 ${fingerprint(refreshToken)}… → ${fingerprint(fresh.refresh_token)}…); the old one is never presented again`
             : 'the refresh token did not rotate (the old one is kept, as lib/tokens.ts does)',
         ];
+        let writeError: string | null = null;
         if (options.saveTokens) {
           const fields: Record<string, string> = {
             access_token: fresh.access_token,
@@ -544,12 +566,26 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
             expires_at: String(fresh.expires_at),
           };
           if (fresh.scope) fields.scope = fresh.scope;
-          options.saveTokens(fields);
-          parts.push('the new tokens were written to .env');
+          try {
+            options.saveTokens(fields);
+            parts.push('the new tokens were written to .env');
+          } catch (error) {
+            writeError = error instanceof Error ? error.message : String(error);
+          }
         }
         if (sandbox) parts.push(await rotationProbe(sandbox, secrets));
-        record('refresh', 'pass', `${parts.join('; ')}.`);
-        if (expiresAtFrom(raw, now) === 0) {
+        if (writeError !== null) {
+          // The stored refresh token is rotated out now: say so plainly rather than lose the connection quietly.
+          record(
+            'refresh',
+            'fail',
+            `${parts.join('; ')}; but the new tokens could not be written to .env (${writeError}), and the refresh token stored there was rotated out.`,
+            see('refresh', 'Make .env writable and connect again: `npx zapier-platform invoke auth start`.'),
+          );
+        } else {
+          record('refresh', 'pass', `${parts.join('; ')}.`);
+        }
+        if (writeError === null && expiresAtFrom(raw, now) === 0) {
           const check = results.get('refresh');
           if (check) {
             check.status = 'warn';

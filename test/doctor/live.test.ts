@@ -2,7 +2,7 @@
 // and that it leaves the connection as it found it unless --refresh is given.
 import { readFileSync } from 'node:fs';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
-import { CHECK_IDS } from '../../scripts/doctor/checks';
+import { CHECK_IDS, runDoctor } from '../../scripts/doctor/checks';
 import { connect, NO_ENV, projectWithEnv, refreshWith, runJson } from './support';
 
 let sandbox: Sandbox;
@@ -48,6 +48,8 @@ describe('npm run doctor on the connection in .env', () => {
       CHECK_IDS.map((id) => [id, id === 'refresh' ? 'skipped' : 'pass']),
     );
     expect(report.byId('refresh').fix).toContain('npm run doctor -- --refresh');
+    // A valid token cannot show how expiry is signalled; the doctor says so instead of guessing.
+    expect(report.byId('expiry_signal').finding).toMatch(/K1: 403 token_expired\); .* not observed/);
     for (const check of report.checks) expect(Object.keys(check)).toEqual(['id', 'status', 'finding', 'fix']);
     for (const secret of [tokens.access_token, tokens.refresh_token, sandbox.clientSecret]) {
       expect(report.output).not.toContain(secret);
@@ -109,6 +111,32 @@ describe('npm run doctor on the connection in .env', () => {
     expect((await refreshWith(sandbox, stored('refresh_token') ?? '')).status).toBe(200);
   });
 
+  it('fails refresh, saying so, when the new tokens cannot be kept', async () => {
+    const tokens = await freshConnection();
+    const env = { BASE_URL: sandbox.url, CLIENT_ID: sandbox.clientId, CLIENT_SECRET: sandbox.clientSecret };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const checks = await runDoctor({
+        authData: {
+          access_token: tokens.access_token,
+          refresh_token: tokens.refresh_token,
+          scope: tokens.scope,
+        },
+        refresh: true,
+        saveTokens: () => {
+          throw new Error('EROFS: read-only file system');
+        },
+      });
+      const refresh = checks.find((c) => c.id === 'refresh');
+      expect(refresh?.status).toBe('fail');
+      expect(refresh?.finding).toMatch(/could not be written to \.env \(EROFS: read-only file system\)/);
+      expect(refresh?.fix).toMatch(/invoke auth start/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('names the steps a narrower grant cannot run', async () => {
     const tokens = await freshConnection(['clients:read', 'clients:write', 'offline_access']);
     const { dir } = projectWithEnv(config, tokens);
@@ -120,6 +148,10 @@ describe('npm run doctor on the connection in .env', () => {
     expect(scopes.finding).toMatch(/new_client \(needs webhooks\)/);
     expect(scopes.finding).not.toMatch(/create_client|updated_client/);
     expect(scopes.fix).toMatch(/"Create and complete tasks"/);
+    // Its own token, lacking projects:read, shows how Practice says so: a GET, nothing changed.
+    expect(scopes.finding).toMatch(
+      /A token without projects:read gets HTTP 403 insufficient_scope naming projects:read on GET \/api\/v1\/projects \(K4\)/,
+    );
     expect(report.code).toBe(0);
   });
 

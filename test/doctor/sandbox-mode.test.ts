@@ -1,8 +1,10 @@
 // `npm run doctor -- --sandbox`: each known behaviour switched on and off, the findings follow.
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { doctor } from '../../scripts/doctor';
 import { CHECK_IDS } from '../../scripts/doctor/checks';
+import { startDoctorSandbox } from '../../scripts/doctor/sandbox-mode';
 import { runJson } from './support';
 
 describe('npm run doctor -- --sandbox', () => {
@@ -23,7 +25,9 @@ describe('npm run doctor -- --sandbox', () => {
     );
     expect(report.byId('rate_limit').finding).toMatch(/K7: 120 requests per minute/);
     expect(report.byId('rate_limit').finding).toMatch(/HTTP 403 rate_limited \(K3/);
-    expect(report.byId('scopes').finding).toMatch(/insufficient_scope naming projects:read \(K4\)/);
+    expect(report.byId('scopes').finding).toMatch(
+      /insufficient_scope naming projects:read on GET \/api\/v1\/projects \(K4\)/,
+    );
     expect(report.byId('test_call').finding).toContain('"owner@ledger.example (Ledger & Co)"');
   });
 
@@ -99,5 +103,25 @@ describe('npm run doctor -- --sandbox', () => {
     const parsed = JSON.parse(run.stdout) as { checks: Array<Record<string, unknown>> };
     expect(parsed.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
     expect(Object.keys(parsed)).toEqual(['checks']);
+  });
+});
+
+describe('the sandbox port', () => {
+  it('is the one asked for when free, and any free one when taken, saying so', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const { sandbox, note } = await startDoctorSandbox({ port: taken });
+      await sandbox.close();
+      expect(sandbox.port).not.toBe(taken);
+      expect(note).toBe(`on ${sandbox.url} (port ${taken} was taken)`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+    const { sandbox, note } = await startDoctorSandbox({ port: taken });
+    await sandbox.close();
+    expect(sandbox.port).toBe(taken);
+    expect(note).toBe(`on ${sandbox.url}`);
   });
 });
