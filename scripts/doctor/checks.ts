@@ -136,24 +136,38 @@ function tokenProbeFinding(answer: Answer, outcome: TokenOutcome): string {
   return `HTTP ${answer.status}${error ? ` error=${error}` : ''}${outcome.ok ? '' : ` (lib/tokens.ts: ${outcome.problem})`}`;
 }
 
-/** Runs every check and returns them in CHECK_IDS order. */
-export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
-  const results = new Map<CheckId, Check>();
-  const secrets = new Set<string>();
-  const record = (id: CheckId, status: Status, finding: string, fix = '') =>
-    results.set(id, { id, status, finding, fix });
-  const skip = (id: CheckId, why: string, byHand: string) => record(id, 'skipped', why, byHand);
-  const { authData, sandbox } = options;
-  for (const value of [authData.access_token, authData.refresh_token, configuredClientSecret()]) {
-    if (value) secrets.add(value);
-  }
+/** What the checks share: their results, every secret seen so far, and what earlier checks found. */
+interface Run {
+  options: DoctorOptions;
+  results: Map<CheckId, Check>;
+  /** Everything that must not be printed: tokens (real and probe) and the client secret. */
+  secrets: Set<string>;
+  record(id: CheckId, status: Status, finding: string, fix?: string): void;
+  skip(id: CheckId, why: string, byHand: string): void;
+  configured: boolean;
+  /** The client credentials were accepted; a refresh can work. */
+  clientOk: boolean;
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number | null;
+  /** /me's answer to the stored token, for the clock and rate-limit checks. */
+  meAnswer: Answer | null;
+  /** /me refused the stored token as expired: the API's real expiry signal. */
+  observedExpiry: { answer: Answer; signal: Signal } | null;
+}
 
-  // config --------------------------------------------------------------------------------
-  let configured = false;
+const NOT_CONFIGURED = 'Not checked: the configuration is incomplete.';
+const FIX_CONFIG_FIRST = 'Fix `config` first, then run the doctor again.';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** `config`: the three variables, read by lib/config.ts. */
+async function checkConfig(run: Run): Promise<void> {
+  const { options, record } = run;
   try {
     const base = baseUrl();
     const { clientId, clientSecret } = clientCredentials();
-    configured = true;
+    run.configured = true;
     const origin = options.source
       ? options.source.fileExists
         ? `environment and ${options.source.file}`
@@ -185,15 +199,14 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       see('config', 'Fix the variable in .env (locally) or with `zapier-platform env:set` (on Zapier).'),
     );
   }
+}
 
-  const notConfigured = 'Not checked: the configuration is incomplete.';
-  const fixConfigFirst = 'Fix `config` first, then run the doctor again.';
-
-  // client_credentials, token_endpoint_errors: one refresh with a token that cannot exist.
-  let clientOk = false;
-  if (!configured) {
-    skip('client_credentials', notConfigured, fixConfigFirst);
-    skip('token_endpoint_errors', notConfigured, fixConfigFirst);
+/** `client_credentials` and `token_endpoint_errors`: one refresh with a token that cannot exist. */
+async function checkClientCredentials(run: Run): Promise<void> {
+  const { secrets, record, skip } = run;
+  if (!run.configured) {
+    skip('client_credentials', NOT_CONFIGURED, FIX_CONFIG_FIRST);
+    skip('token_endpoint_errors', NOT_CONFIGURED, FIX_CONFIG_FIRST);
   } else {
     const probe = probeToken('prt');
     secrets.add(probe);
@@ -206,7 +219,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       const seen = tokenProbeFinding(answer, outcome);
       const problem = outcome.ok ? 'accepted' : outcome.problem;
       if (problem === 'invalid_grant') {
-        clientOk = true;
+        run.clientOk = true;
         record(
           'client_credentials',
           'pass',
@@ -268,68 +281,67 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       );
     }
   }
+}
 
-  // connection ------------------------------------------------------------------------------
-  const nowS = () => Math.floor(Date.now() / 1000);
-  const accessToken = authData.access_token ?? '';
-  const refreshToken = authData.refresh_token ?? '';
-  const expiresAt = expiryOf(authData);
-  {
-    const parts = [
-      accessToken ? `access token sha256 ${fingerprint(accessToken)}…` : 'no access token',
-      refreshToken ? `refresh token sha256 ${fingerprint(refreshToken)}…` : 'no refresh token',
-    ];
-    let status: Status = 'pass';
-    let fix = '';
-    if (expiresAt === null) {
-      parts.push(
-        `expires_at ${authData.expires_at === undefined ? 'absent' : `"${authData.expires_at}"`}: expiry unknown, so the integration learns of it only from the API's answer (one extra request per expiry)`,
-      );
-      status = 'warn';
-      fix = see(
-        'connection',
-        'Nothing needed; a refresh (`npm run doctor -- --refresh`) stores a known expires_at.',
-      );
-    } else if (expiresAt <= nowS()) {
-      parts.push(
-        `expires_at ${when(expiresAt)}: expired ${duration(nowS() - expiresAt)} ago; the next step refreshes before calling Practice (refreshBeforeExpiry)`,
-      );
-      status = 'warn';
-      fix = see(
-        'connection',
-        'Nothing needed on Zapier; locally run `npm run doctor -- --refresh` or `npx zapier-platform invoke auth refresh`.',
-      );
-    } else {
-      const left = expiresAt - nowS();
-      parts.push(
-        `expires_at ${when(expiresAt)}: valid for ${duration(left)}${left < EXPIRY_SKEW_SECONDS ? `, inside the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin` : ''}`,
-      );
-    }
-    if (!accessToken || !refreshToken) {
-      status = 'fail';
-      fix = see(
-        'connection',
-        refreshToken
-          ? 'Connect again: `npx zapier-platform invoke auth start` writes authData_* to .env.'
-          : 'Without a refresh token the connection dies with its access token: connect again (`npx zapier-platform invoke auth start`) and keep "Stay connected (offline access)" ticked.',
-      );
-    }
-    record('connection', status, `${parts.join('; ')}.`, fix);
+/** `connection`: the stored tokens (fingerprints) and what expires_at says. */
+async function checkConnection(run: Run): Promise<void> {
+  const { record } = run;
+  const { authData } = run.options;
+  const parts = [
+    run.accessToken ? `access token sha256 ${fingerprint(run.accessToken)}…` : 'no access token',
+    run.refreshToken ? `refresh token sha256 ${fingerprint(run.refreshToken)}…` : 'no refresh token',
+  ];
+  let status: Status = 'pass';
+  let fix = '';
+  if (run.expiresAt === null) {
+    parts.push(
+      `expires_at ${authData.expires_at === undefined ? 'absent' : `"${authData.expires_at}"`}: expiry unknown, so the integration learns of it only from the API's answer (one extra request per expiry)`,
+    );
+    status = 'warn';
+    fix = see(
+      'connection',
+      'Nothing needed; a refresh (`npm run doctor -- --refresh`) stores a known expires_at.',
+    );
+  } else if (run.expiresAt <= nowSeconds()) {
+    parts.push(
+      `expires_at ${when(run.expiresAt)}: expired ${duration(nowSeconds() - run.expiresAt)} ago; the next step refreshes before calling Practice (refreshBeforeExpiry)`,
+    );
+    status = 'warn';
+    fix = see(
+      'connection',
+      'Nothing needed on Zapier; locally run `npm run doctor -- --refresh` or `npx zapier-platform invoke auth refresh`.',
+    );
+  } else {
+    const left = run.expiresAt - nowSeconds();
+    parts.push(
+      `expires_at ${when(run.expiresAt)}: valid for ${duration(left)}${left < EXPIRY_SKEW_SECONDS ? `, inside the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin` : ''}`,
+    );
   }
+  if (!run.accessToken || !run.refreshToken) {
+    status = 'fail';
+    fix = see(
+      'connection',
+      run.refreshToken
+        ? 'Connect again: `npx zapier-platform invoke auth start` writes authData_* to .env.'
+        : 'Without a refresh token the connection dies with its access token: connect again (`npx zapier-platform invoke auth start`) and keep "Stay connected (offline access)" ticked.',
+    );
+  }
+  record('connection', status, `${parts.join('; ')}.`, fix);
+}
 
-  // test_call -----------------------------------------------------------------------------
-  let meAnswer: Answer | null = null;
-  let observedExpiry: { answer: Answer; signal: Signal } | null = null;
-  if (!configured || !accessToken) {
+/** `test_call`: GET /api/v1/me with the stored token, and the label it renders. */
+async function checkTestCall(run: Run): Promise<void> {
+  const { record, skip } = run;
+  if (!run.configured || !run.accessToken) {
     skip(
       'test_call',
-      configured ? 'Not checked: the connection has no access token.' : notConfigured,
+      run.configured ? 'Not checked: the connection has no access token.' : NOT_CONFIGURED,
       see('test_call', 'Connect first (`npx zapier-platform invoke auth start`).'),
     );
   } else {
     try {
-      const answer = await apiGet('/api/v1/me', accessToken);
-      meAnswer = answer;
+      const answer = await apiGet('/api/v1/me', run.accessToken);
+      run.meAnswer = answer;
       const signal = classifyResponse(answer);
       if (signal.kind === 'ok' && isRecord(answer.body)) {
         const label = renderLabel({ authentication }, answer.body);
@@ -341,7 +353,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
           blank ? see('test_call', 'The /me answer lacks email or firm.name; report it to Practice.') : '',
         );
       } else if (signal.kind === 'refresh') {
-        observedExpiry = { answer, signal };
+        run.observedExpiry = { answer, signal };
         const how = handling(signal);
         record(
           'test_call',
@@ -369,90 +381,102 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       );
     }
   }
+}
 
-  // scopes ----------------------------------------------------------------------------------
-  {
-    const granted = (authData.scope ?? '').split(/\s+/).filter(Boolean);
-    let k4 = '';
-    // How Practice says "missing scope" (K4), seen with a GET that needs a scope the token lacks:
-    // on the sandbox a throwaway connection without projects:read, on a live connection its own
-    // token, only when it lacks a read scope (a GET changes nothing).
-    const READ_PROBES = [
-      ['projects:read', '/api/v1/projects?limit=1'],
-      ['clients:read', '/api/v1/clients?limit=1'],
-      ['tasks:read', '/api/v1/tasks?limit=1'],
-    ] as const;
-    let scopeProbe: { token: string; scope: string; path: string } | undefined;
-    try {
-      if (sandbox && configured) {
-        const narrow = await sandbox.connect(['clients:read', 'offline_access']);
-        secrets.add(narrow.access_token).add(narrow.refresh_token);
-        scopeProbe = { token: narrow.access_token, scope: 'projects:read', path: READ_PROBES[0][1] };
-      } else if (configured && accessToken && granted.length > 0 && observedExpiry === null && meAnswer) {
-        const lacking = READ_PROBES.find(([scope]) => !granted.includes(scope));
-        if (lacking) scopeProbe = { token: accessToken, scope: lacking[0], path: lacking[1] };
-      }
-      if (scopeProbe) {
-        const answer = await apiGet(scopeProbe.path, scopeProbe.token);
-        const signal = classifyResponse(answer);
-        const shown = scopeProbe.path.replace(/\?.*$/, '');
-        k4 =
-          signal.kind === 'scope'
-            ? ` A token without ${scopeProbe.scope} gets ${signal.source} naming ${signal.requiredScope ?? 'no scope'} on GET ${shown} (K4); handled: no refresh, the user is told to reconnect and approve "${scopeLabel(signal.requiredScope ?? '') ?? signal.requiredScope}".`
-            : ` A token without ${scopeProbe.scope} got ${signal.source} on GET ${shown}; the classifier calls it "${signal.kind}", not a scope error.`;
-      }
-    } catch (error) {
-      k4 = ` (The missing-scope probe failed: ${networkFailure(error)}.)`;
+/** `scopes`: granted scopes against lib/scopes.ts, and how a missing one is signalled (K4). */
+async function checkScopes(run: Run): Promise<void> {
+  const { secrets, record } = run;
+  const { authData, sandbox } = run.options;
+  const granted = (authData.scope ?? '').split(/\s+/).filter(Boolean);
+  let k4 = '';
+  // How Practice says "missing scope" (K4), seen with a GET that needs a scope the token lacks:
+  // on the sandbox a throwaway connection without projects:read, on a live connection its own
+  // token, only when it lacks a read scope (a GET changes nothing).
+  const READ_PROBES = [
+    ['projects:read', '/api/v1/projects?limit=1'],
+    ['clients:read', '/api/v1/clients?limit=1'],
+    ['tasks:read', '/api/v1/tasks?limit=1'],
+  ] as const;
+  let scopeProbe: { token: string; scope: string; path: string } | undefined;
+  try {
+    if (sandbox && run.configured) {
+      const narrow = await sandbox.connect(['clients:read', 'offline_access']);
+      secrets.add(narrow.access_token).add(narrow.refresh_token);
+      scopeProbe = { token: narrow.access_token, scope: 'projects:read', path: READ_PROBES[0][1] };
+    } else if (
+      run.configured &&
+      run.accessToken &&
+      granted.length > 0 &&
+      run.observedExpiry === null &&
+      run.meAnswer
+    ) {
+      const lacking = READ_PROBES.find(([scope]) => !granted.includes(scope));
+      if (lacking) scopeProbe = { token: run.accessToken, scope: lacking[0], path: lacking[1] };
     }
-    if (granted.length === 0) {
-      record(
-        'scopes',
-        'skipped',
-        `The connection stores no scope (authData_scope), so the granted permissions are unknown.${k4}`,
-        see(
-          'scopes',
-          'Connect again with `npx zapier-platform invoke auth start` (it stores scope), or read the grant in Practice under connected apps.',
-        ),
-      );
-    } else {
-      const lacking = stepsMissingScopes(granted);
-      const noOffline = !granted.includes('offline_access');
-      const steps = lacking.map((l) => `${l.step} (needs ${l.missing.join(' ')})`).join(', ');
-      const missingScopes = [...new Set(lacking.flatMap((l) => l.missing))];
-      const finding =
-        `Granted: ${granted.join(' ')}.` +
-        (lacking.length > 0
-          ? ` These steps will fail with a missing-permission error: ${steps}.`
-          : ' Every step has the scopes it needs.') +
-        (noOffline
-          ? ' No offline_access: Practice issues no refresh token, the connection dies within the hour.'
-          : '') +
-        k4;
-      record(
-        'scopes',
-        noOffline ? 'fail' : lacking.length > 0 ? 'warn' : 'pass',
-        finding,
-        lacking.length > 0 || noOffline
-          ? see(
-              'scopes',
-              `Reconnect the Practice account and keep ${[
-                ...missingScopes,
-                ...(noOffline ? ['offline_access'] : []),
-              ]
-                .filter((s, i, all) => all.indexOf(s) === i)
-                .map((s) => `"${scopeLabel(s) ?? s}"`)
-                .join(', ')} ticked; a refresh never widens scope.`,
-            )
-          : '',
-      );
+    if (scopeProbe) {
+      const answer = await apiGet(scopeProbe.path, scopeProbe.token);
+      const signal = classifyResponse(answer);
+      const shown = scopeProbe.path.replace(/\?.*$/, '');
+      k4 =
+        signal.kind === 'scope'
+          ? ` A token without ${scopeProbe.scope} gets ${signal.source} naming ${signal.requiredScope ?? 'no scope'} on GET ${shown} (K4); handled: no refresh, the user is told to reconnect and approve "${scopeLabel(signal.requiredScope ?? '') ?? signal.requiredScope}".`
+          : ` A token without ${scopeProbe.scope} got ${signal.source} on GET ${shown}; the classifier calls it "${signal.kind}", not a scope error.`;
     }
+  } catch (error) {
+    k4 = ` (The missing-scope probe failed: ${networkFailure(error)}.)`;
   }
+  if (granted.length === 0) {
+    record(
+      'scopes',
+      'skipped',
+      `The connection stores no scope (authData_scope), so the granted permissions are unknown.${k4}`,
+      see(
+        'scopes',
+        'Connect again with `npx zapier-platform invoke auth start` (it stores scope), or read the grant in Practice under connected apps.',
+      ),
+    );
+  } else {
+    const lacking = stepsMissingScopes(granted);
+    const noOffline = !granted.includes('offline_access');
+    const steps = lacking.map((l) => `${l.step} (needs ${l.missing.join(' ')})`).join(', ');
+    const missingScopes = [...new Set(lacking.flatMap((l) => l.missing))];
+    const finding =
+      `Granted: ${granted.join(' ')}.` +
+      (lacking.length > 0
+        ? ` These steps will fail with a missing-permission error: ${steps}.`
+        : ' Every step has the scopes it needs.') +
+      (noOffline
+        ? ' No offline_access: Practice issues no refresh token, the connection dies within the hour.'
+        : '') +
+      k4;
+    record(
+      'scopes',
+      noOffline ? 'fail' : lacking.length > 0 ? 'warn' : 'pass',
+      finding,
+      lacking.length > 0 || noOffline
+        ? see(
+            'scopes',
+            `Reconnect the Practice account and keep ${[
+              ...missingScopes,
+              ...(noOffline ? ['offline_access'] : []),
+            ]
+              .filter((s, i, all) => all.indexOf(s) === i)
+              .map((s) => `"${scopeLabel(s) ?? s}"`)
+              .join(', ')} ticked; a refresh never widens scope.`,
+          )
+        : '',
+    );
+  }
+}
 
-  // expiry_signal, legacy_signal: a bearer token that cannot be valid --------------------------
+/** `expiry_signal`, `legacy_signal`: a plain and a legacy endpoint, given a token that cannot be valid. */
+async function checkTokenSignals(run: Run): Promise<void> {
+  const { secrets, record, skip, results } = run;
+  const { sandbox } = run.options;
   const probeAccess = probeToken('pat');
   secrets.add(probeAccess);
   const signalCheck = async (id: 'expiry_signal' | 'legacy_signal', path: string, what: string) => {
-    if (!configured) return skip(id, notConfigured, fixConfigFirst);
+    if (!run.configured) return skip(id, NOT_CONFIGURED, FIX_CONFIG_FIRST);
     try {
       const answer = await apiGet(path, probeAccess);
       const signal = classifyResponse(answer);
@@ -466,7 +490,6 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
           ? ''
           : see(id, 'Report this answer to the integration owner: lib/auth-signals.ts must learn it.'),
       );
-      return { answer, signal };
     } catch (error) {
       record(
         id,
@@ -474,15 +497,14 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
         `GET ${path} failed: ${networkFailure(error)}.`,
         see(id, 'Check BASE_URL and the network.'),
       );
-      return undefined;
     }
   };
   await signalCheck('expiry_signal', PLAIN_PROBE_PATH, 'A plain endpoint');
   await signalCheck('legacy_signal', LEGACY_PROBE_PATH, 'A legacy endpoint');
   const expiryCheck = results.get('expiry_signal');
-  if (expiryCheck && observedExpiry) {
-    expiryCheck.finding += ` This connection's own token was refused by /me with ${describeTokenSignal(observedExpiry.answer, observedExpiry.signal)}; ${handling(observedExpiry.signal).text}.`;
-  } else if (expiryCheck && configured && !sandbox) {
+  if (expiryCheck && run.observedExpiry) {
+    expiryCheck.finding += ` This connection's own token was refused by /me with ${describeTokenSignal(run.observedExpiry.answer, run.observedExpiry.signal)}; ${handling(run.observedExpiry.signal).text}.`;
+  } else if (expiryCheck && run.configured && !sandbox) {
     // An unknown token is not an expired one: K1 answers only the latter with 403.
     expiryCheck.finding +=
       " A truly expired token may be answered differently (K1: 403 token_expired); this connection's token is not expired, so that was not observed.";
@@ -491,8 +513,12 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       'To see it: run the doctor again once expires_at has passed, or `npm run doctor -- --sandbox` (expires a token on purpose).',
     );
   }
+}
 
-  // refresh -----------------------------------------------------------------------------------
+/** `refresh`: only with --refresh (always on the sandbox, whose connection is the doctor's own). */
+async function checkRefresh(run: Run): Promise<void> {
+  const { options, secrets, record, skip, results } = run;
+  const { authData, sandbox } = run.options;
   if (!options.refresh) {
     skip(
       'refresh',
@@ -502,13 +528,13 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
         'Run `npm run doctor -- --refresh` (reports expires_in and rotation, writes the new tokens to .env), or `npx zapier-platform invoke auth refresh`. For K8, ask whether the firm turned on strict token security in Practice.',
       ),
     );
-  } else if (!configured || !refreshToken) {
+  } else if (!run.configured || !run.refreshToken) {
     skip(
       'refresh',
-      configured ? 'Not run: the connection has no refresh token.' : notConfigured,
+      run.configured ? 'Not run: the connection has no refresh token.' : NOT_CONFIGURED,
       see('refresh', 'Connect again first.'),
     );
-  } else if (!clientOk) {
+  } else if (!run.clientOk) {
     skip(
       'refresh',
       'Not run: the client credentials were not confirmed, and a refresh would fail the same way.',
@@ -516,13 +542,13 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     );
   } else {
     try {
-      const answer = await refreshRequest(refreshToken);
+      const answer = await refreshRequest(run.refreshToken);
       const now = Math.floor(Date.now() / 1000);
       const outcome = normaliseTokenResponse(
         { status: answer.status, body: answer.body },
         {
           grant: 'refresh_token',
-          previousRefreshToken: refreshToken,
+          previousRefreshToken: run.refreshToken,
           previousScope: authData.scope,
           nowSeconds: now,
           secrets: [...secrets],
@@ -551,11 +577,11 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
               : typeof raw === 'number'
                 ? `a number ${raw} (standard)`
                 : typeof raw;
-        const rotated = typeof body.refresh_token === 'string' && body.refresh_token !== refreshToken;
+        const rotated = typeof body.refresh_token === 'string' && body.refresh_token !== run.refreshToken;
         const parts = [
           `Refreshed: HTTP ${answer.status}; expires_in is ${type}, giving expires_at ${fresh.expires_at ? `${when(fresh.expires_at)} (in ${duration(fresh.expires_at - now)})` : '0 (unknown)'} via expiresAtFrom`,
           rotated
-            ? `the refresh token rotated (sha256 ${fingerprint(refreshToken)}… → ${fingerprint(fresh.refresh_token)}…); the old one is never presented again`
+            ? `the refresh token rotated (sha256 ${fingerprint(run.refreshToken)}… → ${fingerprint(fresh.refresh_token)}…); the old one is never presented again`
             : 'the refresh token did not rotate (the old one is kept, as lib/tokens.ts does)',
         ];
         let writeError: string | null = null;
@@ -605,116 +631,156 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
       );
     }
   }
+}
 
-  // clock -------------------------------------------------------------------------------------
-  {
-    const dated = meAnswer ?? null;
-    const dateHeader = dated?.header('date');
-    const serverMs = dateHeader ? Date.parse(dateHeader) : NaN;
-    if (!dated || Number.isNaN(serverMs)) {
-      skip(
+/** `clock`: this machine's clock against the API's Date header. */
+async function checkClock(run: Run): Promise<void> {
+  const { record, skip } = run;
+  const dated = run.meAnswer ?? null;
+  const dateHeader = dated?.header('date');
+  const serverMs = dateHeader ? Date.parse(dateHeader) : NaN;
+  if (!dated || Number.isNaN(serverMs)) {
+    skip(
+      'clock',
+      dated
+        ? 'The API sent no readable Date header.'
+        : 'Not checked: no answer from /me to read a Date header from.',
+      see('clock', 'Compare `date -u` with an NTP source by hand.'),
+    );
+  } else {
+    // Date has whole seconds: a second either way is resolution, not skew.
+    const skew = Math.round((dated.receivedAtMs - serverMs) / 1000);
+    const serverNow = Math.floor(serverMs / 1000);
+    const left =
+      run.expiresAt !== null
+        ? ` By the API's clock this connection's expires_at is ${run.expiresAt - serverNow >= 0 ? `${duration(run.expiresAt - serverNow)} away` : `${duration(serverNow - run.expiresAt)} past`}.`
+        : '';
+    const ahead = skew > 0 ? 'ahead of' : 'behind';
+    if (Math.abs(skew) <= 1) {
+      record(
         'clock',
-        dated
-          ? 'The API sent no readable Date header.'
-          : 'Not checked: no answer from /me to read a Date header from.',
-        see('clock', 'Compare `date -u` with an NTP source by hand.'),
+        'pass',
+        `The local clock agrees with the API's Date header (within its 1 s resolution).${left}`,
       );
     } else {
-      // Date has whole seconds: a second either way is resolution, not skew.
-      const skew = Math.round((dated.receivedAtMs - serverMs) / 1000);
-      const serverNow = Math.floor(serverMs / 1000);
-      const left =
-        expiresAt !== null
-          ? ` By the API's clock this connection's expires_at is ${expiresAt - serverNow >= 0 ? `${duration(expiresAt - serverNow)} away` : `${duration(serverNow - expiresAt)} past`}.`
-          : '';
-      const ahead = skew > 0 ? 'ahead of' : 'behind';
-      if (Math.abs(skew) <= 1) {
-        record(
-          'clock',
-          'pass',
-          `The local clock agrees with the API's Date header (within its 1 s resolution).${left}`,
-        );
-      } else {
-        const effect =
-          skew > 0
-            ? `expires_at (computed from this clock) is ${skew} s early: tokens are refreshed ${skew} s sooner than needed, which is harmless`
-            : `expires_at (computed from this clock) is ${-skew} s late: ${-skew > EXPIRY_SKEW_SECONDS ? `beyond the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin, a step can hit a dead token and pay one refused request before the refresh` : `within the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin`}`;
-        record(
-          'clock',
-          Math.abs(skew) > EXPIRY_SKEW_SECONDS ? 'warn' : 'pass',
-          `The local clock is ${Math.abs(skew)} s ${ahead} the API's Date header; ${effect}.${left}`,
-          Math.abs(skew) > EXPIRY_SKEW_SECONDS
-            ? see('clock', "Synchronise this machine's clock (NTP). Zapier's servers keep theirs in sync.")
-            : '',
-        );
-      }
+      const effect =
+        skew > 0
+          ? `expires_at (computed from this clock) is ${skew} s early: tokens are refreshed ${skew} s sooner than needed, which is harmless`
+          : `expires_at (computed from this clock) is ${-skew} s late: ${-skew > EXPIRY_SKEW_SECONDS ? `beyond the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin, a step can hit a dead token and pay one refused request before the refresh` : `within the ${EXPIRY_SKEW_SECONDS} s refresh-ahead margin`}`;
+      record(
+        'clock',
+        Math.abs(skew) > EXPIRY_SKEW_SECONDS ? 'warn' : 'pass',
+        `The local clock is ${Math.abs(skew)} s ${ahead} the API's Date header; ${effect}.${left}`,
+        Math.abs(skew) > EXPIRY_SKEW_SECONDS
+          ? see('clock', "Synchronise this machine's clock (NTP). Zapier's servers keep theirs in sync.")
+          : '',
+      );
     }
   }
+}
 
-  // rate_limit --------------------------------------------------------------------------------
-  {
-    const parts: string[] = [];
-    let status: Status = 'pass';
-    let fix = '';
-    if (meAnswer) {
-      const limit = meAnswer.header('x-ratelimit-limit');
-      const remaining = meAnswer.header('x-ratelimit-remaining');
-      const retry = meAnswer.header('retry-after');
-      if (limit || remaining) {
-        parts.push(
-          `X-RateLimit-Limit ${limit ?? '?'}, X-RateLimit-Remaining ${remaining ?? '?'} on /me${limit === '120' ? ' (K7: 120 requests per minute per token)' : ''}`,
-        );
-      } else {
-        parts.push('/me carried no X-RateLimit-* headers');
-      }
-      const signal = classifyResponse(meAnswer);
-      if (signal.kind === 'throttled') {
-        status = 'warn';
-        parts.push(
-          `the connection is being throttled right now (${signal.source}, Retry-After ${retry ?? 'absent'} → wait ${signal.retryAfter ?? '?'} s)`,
-        );
-        fix = see(
-          'rate_limit',
-          'Nothing: Zapier retries after the delay. If it persists, spread the Zaps over more connections.',
-        );
-      }
-    }
-    if (sandbox && configured) {
-      try {
-        const throwaway = await sandbox.connect();
-        secrets.add(throwaway.access_token).add(throwaway.refresh_token);
-        sandbox.forceRateLimit(throwaway.access_token, 7);
-        const answer = await apiGet(PLAIN_PROBE_PATH, throwaway.access_token);
-        const signal = classifyResponse(answer);
-        const k3 =
-          answer.status === 403
-            ? ' (K3: throttling as a 403)'
-            : answer.status === 429
-              ? ' (standard 429)'
-              : '';
-        parts.push(
-          signal.kind === 'throttled'
-            ? `a throttled request gets ${signal.source}${k3} with Retry-After ${answer.header('retry-after') ?? 'absent'}; handled: ThrottledError, Zapier retries after ${signal.retryAfter ?? '?'} s`
-            : `a throttled request got ${signal.source}, which the classifier calls "${signal.kind}"`,
-        );
-        if (signal.kind !== 'throttled') status = 'fail';
-      } catch (error) {
-        parts.push(`the throttling probe failed: ${networkFailure(error)}`);
-      }
-    }
-    if (parts.length === 0) {
-      skip(
-        'rate_limit',
-        'Not checked: no answer from /me.',
-        see('rate_limit', 'Look for X-RateLimit-* and Retry-After in any API answer (`curl -i`).'),
+/** `rate_limit`: X-RateLimit-* and Retry-After; on the sandbox a forced throttle (K3). */
+async function checkRateLimit(run: Run): Promise<void> {
+  const { secrets, record, skip } = run;
+  const { sandbox } = run.options;
+  const parts: string[] = [];
+  let status: Status = 'pass';
+  let fix = '';
+  if (run.meAnswer) {
+    const limit = run.meAnswer.header('x-ratelimit-limit');
+    const remaining = run.meAnswer.header('x-ratelimit-remaining');
+    const retry = run.meAnswer.header('retry-after');
+    if (limit || remaining) {
+      parts.push(
+        `X-RateLimit-Limit ${limit ?? '?'}, X-RateLimit-Remaining ${remaining ?? '?'} on /me${limit === '120' ? ' (K7: 120 requests per minute per token)' : ''}`,
       );
     } else {
-      record('rate_limit', status, `${parts.join('; ')}.`, fix);
+      parts.push('/me carried no X-RateLimit-* headers');
     }
+    const signal = classifyResponse(run.meAnswer);
+    if (signal.kind === 'throttled') {
+      status = 'warn';
+      parts.push(
+        `the connection is being throttled right now (${signal.source}, Retry-After ${retry ?? 'absent'} → wait ${signal.retryAfter ?? '?'} s)`,
+      );
+      fix = see(
+        'rate_limit',
+        'Nothing: Zapier retries after the delay. If it persists, spread the Zaps over more connections.',
+      );
+    }
+  }
+  if (sandbox && run.configured) {
+    try {
+      const throwaway = await sandbox.connect();
+      secrets.add(throwaway.access_token).add(throwaway.refresh_token);
+      sandbox.forceRateLimit(throwaway.access_token, 7);
+      const answer = await apiGet(PLAIN_PROBE_PATH, throwaway.access_token);
+      const signal = classifyResponse(answer);
+      const k3 =
+        answer.status === 403 ? ' (K3: throttling as a 403)' : answer.status === 429 ? ' (standard 429)' : '';
+      parts.push(
+        signal.kind === 'throttled'
+          ? `a throttled request gets ${signal.source}${k3} with Retry-After ${answer.header('retry-after') ?? 'absent'}; handled: ThrottledError, Zapier retries after ${signal.retryAfter ?? '?'} s`
+          : `a throttled request got ${signal.source}, which the classifier calls "${signal.kind}"`,
+      );
+      if (signal.kind !== 'throttled') status = 'fail';
+    } catch (error) {
+      parts.push(`the throttling probe failed: ${networkFailure(error)}`);
+    }
+  }
+  if (parts.length === 0) {
+    skip(
+      'rate_limit',
+      'Not checked: no answer from /me.',
+      see('rate_limit', 'Look for X-RateLimit-* and Retry-After in any API answer (`curl -i`).'),
+    );
+  } else {
+    record('rate_limit', status, `${parts.join('; ')}.`, fix);
+  }
+}
+
+/** Runs every check and returns them in CHECK_IDS order. */
+export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
+  const { authData } = options;
+  const results = new Map<CheckId, Check>();
+  const record = (id: CheckId, status: Status, finding: string, fix = '') =>
+    void results.set(id, { id, status, finding, fix });
+  const secrets = new Set(
+    [authData.access_token, authData.refresh_token, configuredClientSecret()].filter(
+      (value): value is string => typeof value === 'string' && value !== '',
+    ),
+  );
+  const run: Run = {
+    options,
+    results,
+    secrets,
+    record,
+    skip: (id, why, byHand) => record(id, 'skipped', why, byHand),
+    configured: false,
+    clientOk: false,
+    accessToken: authData.access_token ?? '',
+    refreshToken: authData.refresh_token ?? '',
+    expiresAt: expiryOf(authData),
+    meAnswer: null,
+    observedExpiry: null,
+  };
+  // In this order: each may use what the ones before it found.
+  for (const check of [
+    checkConfig,
+    checkClientCredentials,
+    checkConnection,
+    checkTestCall,
+    checkScopes,
+    checkTokenSignals,
+    checkRefresh,
+    checkClock,
+    checkRateLimit,
+  ]) {
+    await check(run);
   }
 
   // Sandbox only, last: expire every token (its own connection's too) to see the real signal.
-  if (sandbox && configured) await expiredTokenProbe(sandbox, results, secrets);
+  if (options.sandbox && run.configured) await expiredTokenProbe(options.sandbox, results, run.secrets);
 
   const checks = CHECK_IDS.map(
     (id) => results.get(id) ?? { id, status: 'skipped' as const, finding: 'Not checked.', fix: '' },
@@ -722,8 +788,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   // Belt and braces: nothing printed may carry a token or the client secret.
   return checks.map((c) => ({
     ...c,
-    finding: redact(c.finding, [...secrets]),
-    fix: redact(c.fix, [...secrets]),
+    finding: redact(c.finding, [...run.secrets]),
+    fix: redact(c.fix, [...run.secrets]),
   }));
 }
 
