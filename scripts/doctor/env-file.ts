@@ -1,0 +1,72 @@
+// Configuration and the connection, read the way `zapier-platform invoke` reads them:
+// `.env` in the project folder parsed by dotenv (the CLI's own parser, same version),
+// connection fields as `authData_<key>` (zapier-platform-cli/src/oclif/commands/invoke/env.js,
+// loadAuthDataFromEnv). One difference, on purpose: here the process environment wins over
+// `.env`, while invoke loads `.env` with `override: true` (invoke/index.js); the config
+// check says so when the two disagree.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import dotenv from 'dotenv';
+
+/** The prefix `invoke auth start` writes connection fields under (invoke/env.js). */
+export const AUTH_FIELD_PREFIX = 'authData_';
+
+const CONFIG_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
+
+export interface LoadedEnv {
+  /** The .env file's path, whether or not it exists. */
+  file: string;
+  fileExists: boolean;
+  /** What the doctor uses: the process environment, then .env for what it lacks. */
+  values: Record<string, string>;
+  /** Connection fields without their prefix. */
+  authData: Record<string, string>;
+  /** Config keys set differently in the environment and in .env (names only, never values). */
+  disagreements: string[];
+}
+
+export function loadEnv(file: string, processEnv: NodeJS.ProcessEnv): LoadedEnv {
+  const fileExists = existsSync(file);
+  // dotenv.parse keeps the last of repeated keys, as `invoke auth start` appends.
+  const parsed = fileExists ? dotenv.parse(readFileSync(file, 'utf8')) : {};
+  const values: Record<string, string> = { ...parsed };
+  for (const [key, value] of Object.entries(processEnv)) {
+    if (value !== undefined) values[key] = value;
+  }
+  const authData: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key.startsWith(AUTH_FIELD_PREFIX) && key.length > AUTH_FIELD_PREFIX.length) {
+      authData[key.slice(AUTH_FIELD_PREFIX.length)] = value;
+    }
+  }
+  const watched = (key: string) =>
+    (CONFIG_KEYS as readonly string[]).includes(key) || key.startsWith(AUTH_FIELD_PREFIX);
+  const disagreements = Object.keys(parsed).filter(
+    (key) => watched(key) && processEnv[key] !== undefined && processEnv[key] !== parsed[key],
+  );
+  return { file, fileExists, values, authData, disagreements };
+}
+
+/** `KEY='value'` as invoke's appendEnv writes it; a value with a quote is double-quoted instead. */
+function envLine(key: string, value: string): string {
+  return value.includes("'") ? `${key}=${JSON.stringify(value)}` : `${key}='${value}'`;
+}
+
+/**
+ * Writes connection fields back to .env: every line that sets one of them is rewritten in
+ * place (invoke appends, so a key may appear more than once), fields not there yet are
+ * appended, and every other line is kept as it was.
+ */
+export function writeAuthData(file: string, fields: Record<string, string>): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const pending = new Map(Object.entries(fields));
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  const out = lines.map((line) => {
+    const key = /^\s*(?:export\s+)?([\w.-]+)\s*=/.exec(line)?.[1];
+    const field = key?.startsWith(AUTH_FIELD_PREFIX) ? key.slice(AUTH_FIELD_PREFIX.length) : undefined;
+    if (key === undefined || field === undefined || !Object.hasOwn(fields, field)) return line;
+    pending.delete(field);
+    return envLine(key, fields[field] ?? '');
+  });
+  for (const [field, value] of pending) out.push(envLine(`${AUTH_FIELD_PREFIX}${field}`, value));
+  writeFileSync(file, `${out.join('\n')}\n`, { mode: 0o600 });
+}

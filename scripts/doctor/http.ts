@@ -1,0 +1,76 @@
+// The doctor's own requests: plain fetch, answers shaped for the integration's classifier
+// (lib/auth-signals.ts ResponseLike) and token normaliser (lib/tokens.ts TokenAnswer).
+import { createHash, randomBytes } from 'node:crypto';
+import type { ResponseLike } from '../../lib/auth-signals';
+import { apiUrl, clientCredentials } from '../../lib/config';
+import { requestTimeoutMs } from '../../lib/network';
+
+export interface Answer extends ResponseLike {
+  /** Local clock when the answer arrived, ms. */
+  receivedAtMs: number;
+}
+
+/** First 12 hex chars of SHA-256, as the sandbox's request log prints them: tells tokens apart, reveals nothing. */
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+}
+
+/** A token no server can have issued: the probes use it so the real connection is never touched. */
+export function probeToken(prefix: 'pat' | 'prt'): string {
+  return `${prefix}_doctor_probe_${randomBytes(16).toString('hex')}`;
+}
+
+// RFC 6749 §2.3.1, as authentication.ts basicAuth: both parts form-encoded before base64.
+function basicAuth(clientId: string, clientSecret: string): string {
+  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+async function send(url: string, init: RequestInit): Promise<Answer> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs()) });
+  const content = await response.text();
+  let body: unknown;
+  try {
+    body = content.trim() === '' ? undefined : (JSON.parse(content) as unknown);
+  } catch {
+    body = undefined;
+  }
+  const headers = response.headers;
+  return {
+    status: response.status,
+    header: (name: string) => headers.get(name),
+    body,
+    content,
+    receivedAtMs: Date.now(),
+  };
+}
+
+/** GET on the resource API with a bearer token. */
+export function apiGet(path: string, accessToken: string): Promise<Answer> {
+  return send(apiUrl(path), {
+    method: 'GET',
+    headers: { Accept: 'application/json', Authorization: `Bearer ${accessToken}` },
+  });
+}
+
+/** POST /oauth/token with grant_type=refresh_token, client_secret_basic as the integration sends it. */
+export function refreshRequest(refreshToken: string): Promise<Answer> {
+  const { clientId, clientSecret } = clientCredentials();
+  return send(apiUrl('/oauth/token'), {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+      Authorization: basicAuth(clientId, clientSecret),
+    },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+  });
+}
+
+/** What went wrong below HTTP, without the URL's query or any header. */
+export function networkFailure(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return `no answer within ${requestTimeoutMs()} ms`;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  return cause || (error instanceof Error ? error.message : String(error));
+}
