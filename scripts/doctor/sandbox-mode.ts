@@ -36,7 +36,7 @@ export async function startDoctorSandbox(
 
 function asTokens(value: unknown): TokenAuthData {
   if (!isRecord(value)) throw new Error('getAccessToken returned no object');
-  const { access_token, refresh_token, expires_at, scope } = value;
+  const { access_token, refresh_token, expires_at, expires_in, scope } = value;
   if (typeof access_token !== 'string' || typeof refresh_token !== 'string') {
     throw new Error('getAccessToken returned no tokens');
   }
@@ -44,6 +44,7 @@ function asTokens(value: unknown): TokenAuthData {
     access_token,
     refresh_token,
     expires_at: typeof expires_at === 'number' ? expires_at : 0,
+    expires_in: typeof expires_in === 'number' ? expires_in : 0,
     scope: typeof scope === 'string' ? scope : '',
   };
 }
@@ -54,12 +55,24 @@ type Handler = (event: Record<string, unknown>) => Promise<{ results: unknown }>
  * Runs one method of the app through core's Lambda handler with the flags
  * `zapier-platform invoke` sets (zapier-platform-cli/src/utils/local.js): calledFromCli
  * also keeps core's per-run memory line (tools/memory-checker.js) off stdout and --json.
+ * Like invoke, one local z.cache serves every call (zapier-platform-cli
+ * src/oclif/commands/invoke/index.js): the app keeps its local PKCE verifier there
+ * between authorizeUrl and getAccessToken.
  */
 function invoker(): (method: string, bundle: Record<string, unknown>) => Promise<unknown> {
   const handler = (zapier as unknown as { createAppHandler(app: unknown): Handler }).createAppHandler(app);
+  const zcacheTestObj: Record<string, unknown> = {};
   return async (method, bundle) =>
-    (await handler({ command: 'execute', method, bundle, calledFromCli: true, calledFromCliInvoke: true }))
-      .results;
+    (
+      await handler({
+        command: 'execute',
+        method,
+        bundle,
+        calledFromCli: true,
+        calledFromCliInvoke: true,
+        zcacheTestObj,
+      })
+    ).results;
 }
 
 /** Connections through the consent page, run through the app's own OAuth2 functions. */

@@ -86,6 +86,7 @@ describe('the doctor against an API that follows the RFCs', () => {
       access_token: access,
       refresh_token: REFRESH_TOKEN,
       expires_at: Math.floor(Date.now() / 1000) + 3600,
+      expires_in: 3600,
       scope: ALL,
     });
     const report = await runJson(['--refresh'], NO_ENV, dir);
@@ -121,6 +122,7 @@ describe('the doctor against an API that follows the RFCs', () => {
       access_token: access,
       refresh_token: REFRESH_TOKEN,
       expires_at: Math.floor(Date.now() / 1000) - 1,
+      expires_in: 3600,
       scope: ALL,
     });
     seen.length = 0;

@@ -19,6 +19,8 @@ type Handler = (event: Record<string, unknown>) => Promise<{ results: unknown }>
 // Core's Lambda handler with the flags `zapier-platform invoke` sets: z.cursor is answered
 // locally (cursorTestObj, create-rpc-client.js) instead of through Zapier's RPC.
 const handler = (zapier as unknown as { createAppHandler(app: unknown): Handler }).createAppHandler(App);
+// One z.cache for the suite, as invoke keeps one per process: the local PKCE verifier lives there.
+const zcacheTestObj: Record<string, unknown> = {};
 async function execute(method: string, bundle: Record<string, unknown>): Promise<unknown> {
   const event = {
     command: 'execute',
@@ -27,7 +29,7 @@ async function execute(method: string, bundle: Record<string, unknown>): Promise
     calledFromCli: true,
     calledFromCliInvoke: true,
     cursorTestObj: {},
-    zcacheTestObj: {},
+    zcacheTestObj,
   };
   return (await handler(event)).results;
 }
