@@ -1,0 +1,242 @@
+// Chaos soak for coordinated refresh: many connections, bursts of concurrent runs that all
+// meet an expired token, random start delays, strict rotation (K8) on and off, and random
+// transient faults in z.cache. Everything runs through the harness as Zapier would run it
+// (core's Lambda handler, z.cache over the RPC stand-in, refresh + retry once, Zapier's stale
+// rule) against the sandbox on 127.0.0.1. Seeded: a failing run is replayed with its seed.
+//
+//   npm run soak -- [--seed N] [--connections N] [--rounds N] [--max-burst N] [--json]
+//
+// Reports connections lost (stale), grants revoked and token requests per expiry, for K8 on
+// and off; exits 1 when a connection was lost, a grant revoked, or an expiry cost more than one
+// token request.
+import path from 'node:path';
+import { consent } from '../harness/consent';
+import { type RpcFault, type RpcServer, startRpcServer } from '../harness/rpc-server';
+import { type Connection, newConnection, ZapierRunner } from '../harness/zapier-runner';
+import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
+
+interface Options {
+  seed: number;
+  connections: number;
+  rounds: number;
+  maxBurst: number;
+  json: boolean;
+}
+
+const STEPS = [
+  'triggers.updated_client.operation.perform', // plain endpoint: K1 is a 403
+  'searches.find_client.operation.perform', // legacy endpoint: K2 is a 200 ok:false
+  'triggers.new_client.operation.performList',
+];
+const REDIRECT_URI = 'http://localhost:9000';
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { seed: Date.now() % 1_000_000, connections: 4, rounds: 8, maxBurst: 10, json: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i];
+    const value = () => {
+      const raw = argv[++i];
+      if (raw === undefined || !/^\d+$/.test(raw)) throw new Error(`${flag} needs a whole number`);
+      return Number(raw);
+    };
+    if (flag === '--seed') options.seed = value();
+    else if (flag === '--connections') options.connections = Math.max(1, value());
+    else if (flag === '--rounds') options.rounds = Math.max(1, value());
+    else if (flag === '--max-burst') options.maxBurst = Math.max(1, value());
+    else if (flag === '--json') options.json = true;
+    else throw new Error(`unknown option ${flag}; see the header of bench/soak.ts`);
+  }
+  return options;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A transient store fault, or none: the kinds of trouble a shared store has for a moment. */
+function pickFault(rng: () => number): RpcFault | null {
+  const times = 1 + Math.floor(rng() * 3);
+  const roll = rng();
+  if (roll < 0.4) return null;
+  if (roll < 0.55) return { kind: 'down', how: rng() < 0.5 ? '503' : 'reset', times };
+  if (roll < 0.7) return { kind: 'slow', delayMs: 50 + Math.floor(rng() * 400), times };
+  if (roll < 0.85) return { kind: 'garbage', what: rng() < 0.5 ? 'result' : 'id', times };
+  return { kind: 'error', message: 'zcache is busy', times };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function connect(runner: ZapierRunner, sandbox: Sandbox, index: number): Promise<Connection> {
+  const owner = DEMO_MEMBERS.find((m) => m.role === 'owner');
+  if (!owner) throw new Error('the sandbox has no owner');
+  const connection = newConnection({}, { id: `soak-${index}`, userId: `user-${index}` });
+  const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
+    inputData: { redirect_uri: REDIRECT_URI, state: `soak-${index}` },
+  });
+  const answer = await consent(url, { email: owner.email, password: sandbox.demoPassword });
+  if (!answer.code) throw new Error(`consent gave no code: ${answer.location}`);
+  connection.authData = await runner.invoke(
+    'authentication.oauth2Config.getAccessToken',
+    { inputData: { code: answer.code, redirect_uri: REDIRECT_URI }, authData: {} },
+    { connection },
+  );
+  return connection;
+}
+
+interface Tally {
+  rounds: number;
+  runs: number;
+  failedRuns: number;
+  expiries: number;
+  tokenRequests: number;
+  worstPerExpiry: number;
+  lost: number;
+  revoked: number;
+}
+
+const emptyTally = (): Tally => ({
+  rounds: 0,
+  runs: 0,
+  failedRuns: 0,
+  expiries: 0,
+  tokenRequests: 0,
+  worstPerExpiry: 0,
+  lost: 0,
+  revoked: 0,
+});
+
+export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally; failures: string[] }> {
+  const rng = random(options.seed);
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
+  const rpc: RpcServer = await startRpcServer();
+  process.env.BASE_URL = sandbox.url;
+  process.env.CLIENT_ID = sandbox.clientId;
+  process.env.CLIENT_SECRET = sandbox.clientSecret;
+  const runner = new ZapierRunner({ appPath: path.resolve(__dirname, '..', 'index.js'), rpc });
+  const tallies = { k8: emptyTally(), grace: emptyTally() };
+  const failures: string[] = [];
+  try {
+    const connections: Connection[] = [];
+    for (let i = 0; i < options.connections; i += 1) connections.push(await connect(runner, sandbox, i));
+
+    for (let round = 0; round < options.rounds; round += 1) {
+      const k8 = rng() < 0.5;
+      const tally = k8 ? tallies.k8 : tallies.grace;
+      sandbox.setQuirks({ K8: k8 });
+      sandbox.resetRateLimits();
+      const byK1 = rng() < 0.5;
+      if (byK1) sandbox.expireAccessTokens();
+      else for (const c of connections) c.authData.expires_at = Math.floor(Date.now() / 1000) - 1;
+      const fault = pickFault(rng);
+      rpc.setFault(fault);
+      const revokedBefore = sandbox.grants().filter((g) => g.revoked).length;
+      sandbox.resetRequestLog();
+
+      const live = connections.filter((c) => !c.stale);
+      const bursts = live.map((connection) => {
+        const size = 1 + Math.floor(rng() * options.maxBurst);
+        const delays = Array.from({ length: size }, () => Math.floor(rng() * 40));
+        const steps = Array.from({ length: size }, () => STEPS[Math.floor(rng() * STEPS.length)] ?? STEPS[0]);
+        // A late run: started with the pair this connection had before the burst refreshed it.
+        const late = rng() < 0.5 ? { ...connection, authData: { ...connection.authData } } : null;
+        return { connection, delays, steps, late };
+      });
+      await Promise.all(
+        bursts.flatMap(({ connection, delays, steps }) =>
+          delays.map(async (delay, i) => {
+            await pause(delay);
+            const method = steps[i] ?? STEPS[0] ?? '';
+            const outcome = await runner.runStep(connection, method, {
+              inputData: method.includes('find_client') ? { name: 'A' } : {},
+            });
+            tally.runs += 1;
+            if (!outcome.ok) {
+              tally.failedRuns += 1;
+              if (outcome.error?.name !== 'ThrottledError') {
+                failures.push(`round ${round} ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`);
+              }
+            }
+          }),
+        ),
+      );
+      // The late runs come back after the burst, holding the refresh token it rotated.
+      await Promise.all(
+        bursts.map(async ({ late, connection }) => {
+          if (!late) return;
+          const outcome = await runner.runStep(late, STEPS[0] ?? '');
+          tally.runs += 1;
+          if (!outcome.ok) {
+            tally.failedRuns += 1;
+            failures.push(`round ${round} late run of ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`);
+          }
+          if (late.stale) connection.stale = true;
+        }),
+      );
+      rpc.setFault(null);
+
+      const requests = sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth/token');
+      // Every live connection met one expiry this round.
+      tally.expiries += bursts.length;
+      // Per connection: its grant's token requests this round (each connection is one grant).
+      const grants = new Map<string, number>();
+      for (const r of requests) if (r.grantId) grants.set(r.grantId, (grants.get(r.grantId) ?? 0) + 1);
+      for (const count of grants.values()) tally.worstPerExpiry = Math.max(tally.worstPerExpiry, count);
+      tally.tokenRequests += requests.length;
+      tally.rounds += 1;
+      tally.revoked += sandbox.grants().filter((g) => g.revoked).length - revokedBefore;
+      const lostNow = live.filter((c) => c.stale).length;
+      tally.lost += lostNow;
+      if (lostNow > 0) failures.push(`round ${round}: ${lostNow} connection(s) went stale (K8 ${k8 ? 'on' : 'off'}, fault ${JSON.stringify(fault)})`);
+    }
+  } finally {
+    await rpc.close();
+    await sandbox.close();
+  }
+  return { ...tallies, failures };
+}
+
+function row(name: string, t: Tally): string {
+  const perExpiry = t.expiries ? (t.tokenRequests / t.expiries).toFixed(2) : '–';
+  return `| ${name} | ${t.rounds} | ${t.runs} | ${t.failedRuns} | ${t.expiries} | ${t.tokenRequests} | ${perExpiry} | ${t.worstPerExpiry} | ${t.lost} | ${t.revoked} |`;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const result = await soak(options);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const bad =
+    result.failures.length > 0 ||
+    [result.k8, result.grace].some((t) => t.lost > 0 || t.revoked > 0 || t.worstPerExpiry > 1);
+  if (options.json) {
+    console.log(JSON.stringify({ options, seconds: Number(seconds), ...result }));
+  } else {
+    console.log(
+      `Soak: seed ${options.seed}, ${options.connections} connections, ${options.rounds} rounds, bursts of 1–${options.maxBurst}, ${seconds} s`,
+    );
+    console.log('');
+    console.log('| K8 | rounds | runs | runs failed (retried by Zapier) | expiries | token requests | per expiry | worst expiry | connections lost | grants revoked |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log(row('on', result.k8));
+    console.log(row('off', result.grace));
+    for (const failure of result.failures) console.log(`  ${failure}`);
+    console.log('');
+    console.log(bad ? `FAILED (replay: npm run soak -- --seed ${options.seed})` : 'OK');
+  }
+  process.exitCode = bad ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
