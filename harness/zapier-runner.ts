@@ -17,11 +17,12 @@
 //      effective 2025-09-08). "Carrying a status" is what core puts in the error's JSON
 //      message: AppError `{message, code, status}` and ResponseError `{status, headers,
 //      content, request}` (src/errors.js). A 4xx from z.request inside refreshAccessToken
-//      reaches Zapier as a ResponseError with that status: core's throwForStatus runs after
-//      the app's afterResponse unless the request sets skipThrowForStatus
-//      (src/http-middlewares/after/throw-for-status.js, prepare-response.js) — except a
-//      401, which autoRefresh has already turned into RefreshAuthError (rule 1), and a 429,
-//      which core turns into ThrottledError (throw-for-throttling.js).
+//      reaches Zapier as a ResponseError with that status: core's throwForStatus runs last,
+//      after the app's afterResponse, unless the request sets skipThrowForStatus
+//      (src/http-middlewares/after/throw-for-status.js, prepare-response.js,
+//      create-app-request-client.js). Before it: a 401 under autoRefresh has already become
+//      RefreshAuthError (rule 1), a 429 core's own ThrottledError (throw-for-throttling.js),
+//      and whatever the app's afterResponse throws is what Zapier sees instead.
 //    - Errors without a status are not stale: ThrottledError (`{message, delay}`),
 //      RefreshAuthError, network errors, plain Errors. For RefreshAuthError thrown by
 //      refreshAccessToken itself the docs say nothing; our reading: it carries no status,

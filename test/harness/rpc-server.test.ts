@@ -215,6 +215,14 @@ describe('faults', () => {
     expect(await result(alice, { op: 'get', key: 'k' })).toBeNull();
   });
 
+  it('refused (the store is gone): core tries 3 times, then fails with ECONNREFUSED', async () => {
+    const gone = await startRpcServer();
+    const orphan = new ZapierRunner({ app, rpc: gone });
+    await gone.close();
+    const outcome = await orphan.runStep(alice, CACHE, { inputData: { op: 'get', key: 'k' } });
+    expect(outcome.error?.message).toMatch(/^RPC request failed after 3 attempts: .*ECONNREFUSED/);
+  });
+
   it('down for one call only: the retry succeeds', async () => {
     rpc.setFault({ kind: 'down', times: 1 });
     expect(await result(alice, { op: 'get', key: 'k' })).toBeNull();
