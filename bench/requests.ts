@@ -1,12 +1,8 @@
 // Requests per step, counted where they land (the sandbox), next to the lower bound:
 // one request per API call the step needs plus one per refresh that is really needed.
 // Runs the built app (index.js -> dist/, or PRACTICE_APP_PATH) through ZapierRunner.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import zapier from 'zapier-platform-core';
 import {
   APP_PATH,
-  builtApp,
   type Connection,
   connectOwner,
   FIND,
@@ -61,61 +57,23 @@ async function seedClients(sandbox: Sandbox, connection: Connection, count: numb
   }
 }
 
-/** Zapier's cursor store as core reaches it: JSON RPC `get_cursor` / `set_cursor` over HTTP. */
-async function startCursorRpc(): Promise<{ url: string; close: () => Promise<void> }> {
-  let cursor: string | null = null;
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const call = JSON.parse(raw) as { id: string; method: string; params: unknown[] };
-      if (call.method === 'set_cursor') cursor = String(call.params[0]);
-      const result = call.method === 'get_cursor' ? cursor : null;
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ id: call.id, result }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/rpc`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** Pages a canPaginate trigger as Zapier's dropdown does: page 0, 1, 2 … until one comes back empty. */
 async function pageDropdown(
+  runner: ZapierRunner,
+  connection: Connection,
   method: string,
-  authData: Record<string, unknown>,
 ): Promise<{ pages: number; items: number }> {
-  const app: unknown = builtApp();
-  const core = zapier as unknown as {
-    createAppHandler(a: unknown): (e: unknown) => Promise<{ results: unknown }>;
-  };
-  const handler = core.createAppHandler(app);
-  const rpc = await startCursorRpc();
-  // RPC needs a credential; an event `token` would also switch on core's remote log shipping.
-  process.env.ZAPIER_DEPLOY_KEY = 'bench';
+  // One dropdown session: its pages share a storeKey, so z.cursor carries the cursor
+  // between them through the runner's RPC stand-in (harness/rpc-server.ts).
+  const storeKey = `bench-dropdown-${Date.now()}`;
   let items = 0;
-  try {
-    for (let page = 0; page < 50; page += 1) {
-      const { results } = await handler({
-        command: 'execute',
-        method,
-        bundle: { authData, inputData: {}, meta: { page } },
-        rpc_base: rpc.url,
-        storeKey: 'bench',
-        zcacheTestObj: {},
-        calledFromCli: true,
-        calledFromCliInvoke: true,
-      });
-      const list = Array.isArray(results) ? results : [];
-      if (list.length === 0) return { pages: page + 1, items };
-      items += list.length;
-    }
-  } finally {
-    delete process.env.ZAPIER_DEPLOY_KEY;
-    await rpc.close();
+  for (let page = 0; page < 50; page += 1) {
+    const outcome = await runner.runStep<unknown[]>(connection, method, { meta: { page } }, { storeKey });
+    if (!outcome.ok)
+      throw new Error(`${method} page ${page}: ${outcome.error?.name} ${outcome.error?.message}`);
+    const list = outcome.results ?? [];
+    if (list.length === 0) return { pages: page + 1, items };
+    items += list.length;
   }
   throw new Error('dropdown never ran out of pages');
 }
@@ -194,7 +152,7 @@ export async function requestsBench(): Promise<{ rows: Row[]; refreshes: Record<
       await seedClients(sandbox, c, 220);
       let paged = { pages: 0, items: 0 };
       r = await counted(sandbox, async () => {
-        paged = await pageDropdown(dropdown, c.authData);
+        paged = await pageDropdown(runner, c, dropdown);
       });
       rows.push({
         scenario: `dropdown 'clients': ${paged.items} clients, ${paged.pages} pages asked`,

@@ -226,3 +226,52 @@ describe('signals a refresh cannot fix', () => {
     expect(seen()).toEqual([`GET /api/v1/clients ${status}`]);
   });
 });
+
+describe('dynamic dropdowns', () => {
+  it('pages the clients dropdown to its end through z.cursor, each client once', async () => {
+    sandbox.setQuirks({ K7: false }); // seeding below would hit the per-token rate limit
+    const { connection } = await connect();
+    // Just enough clients for a second page of 100.
+    const auth = { Authorization: `Bearer ${connection.authData.access_token}` };
+    const first = (await (
+      await fetch(`${sandbox.url}/api/v1/clients?limit=100`, { headers: auth })
+    ).json()) as {
+      data: unknown[];
+    };
+    const missing = Math.max(0, 105 - first.data.length);
+    const statuses = await Promise.all(
+      Array.from({ length: missing }, async (_, i) => {
+        const res = await fetch(`${sandbox.url}/api/v1/clients`, {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: `Dropdown Client ${i}` }),
+        });
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((status) => status !== 201)).toEqual([]);
+    sandbox.resetRequestLog();
+    // One dropdown session: its pages share a storeKey, the cursor lives in the RPC stand-in.
+    const storeKey = `dropdown-${connection.id}`;
+    const ids: string[] = [];
+    let pages = 0;
+    for (; pages < 10; pages += 1) {
+      const outcome = await runner.runStep<{ id: string }[]>(
+        connection,
+        'triggers.clients.operation.perform',
+        { meta: { page: pages } },
+        { storeKey },
+      );
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.checks).toEqual([]);
+      if (!outcome.results?.length) break;
+      ids.push(...outcome.results.map((c) => c.id));
+    }
+    expect(ids.length).toBe(first.data.length + missing);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Pages of 100: two pages with data, then an empty one asked of nobody (the cursor is '').
+    expect(pages).toBe(2);
+    expect(seen()).toEqual(['GET /api/v1/clients 200', 'GET /api/v1/clients 200']);
+    expect((await runner.rpc()).cursors()[storeKey]).toBe('');
+  });
+});

@@ -2,6 +2,7 @@
 // front of the sandbox breaks the next request, and every step family must end in
 // a typed Zapier error a person can read — never a crash, never an error body
 // returned as data, never a refresh.
+import dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FAULTS, type Fault, type FaultProxy, RETRY_AFTER_SECONDS, startFaultProxy } from './fault-proxy';
@@ -160,7 +161,7 @@ describe.each(CASES)('%s when the API answers with fault %s', (_name, fault, fam
     ]);
     expect(outcome.ok).toBe(false);
     expect(outcome.results).toBeUndefined();
-    const error = outcome.error ?? { name: 'none', message: '', status: null, delay: null };
+    const error = outcome.error ?? { name: 'none', message: '', status: null, delay: null, code: null };
     const expected = EXPECTED[fault];
     expect(ZAPIER_ERROR_NAMES.has(error.name)).toBe(true);
     expect(formatError(error)).toMatch(new RegExp(`^${expected.name}: `));
@@ -201,16 +202,38 @@ describe('below HTTP', () => {
   );
 
   it('fails with a typed error when Practice’s host name does not resolve', async () => {
-    // .invalid never resolves (RFC 6761); a resolver that hangs instead hits the timeout.
+    // No DNS query leaves the machine: the lookup for this one name is answered here with
+    // the error getaddrinfo gives for a name that does not exist; every other name still
+    // goes to the real resolver (none is used: the sandbox and RPC server are IPs).
+    const realLookup = dns.lookup;
+    const lookup = jest.spyOn(dns, 'lookup').mockImplementation(((
+      hostname: string,
+      options: unknown,
+      callback?: (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => void,
+    ) => {
+      const done = typeof options === 'function' ? (options as typeof callback) : callback;
+      if (hostname !== 'practice.invalid') {
+        return (realLookup as (...args: unknown[]) => void)(hostname, options, callback);
+      }
+      const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+        code: 'ENOTFOUND',
+        errno: -3008,
+        syscall: 'getaddrinfo',
+        hostname,
+      });
+      process.nextTick(() => done?.(error));
+    }) as unknown as typeof dns.lookup);
     process.env.BASE_URL = 'https://practice.invalid';
     try {
       const outcome = await runner.runStep(connection, POLL);
+      expect(lookup).toHaveBeenCalledWith('practice.invalid', expect.anything(), expect.any(Function));
       expect(outcome.error?.name).toBe('AppError');
       expect(outcome.error?.message).toMatch(
-        /^Could not reach Practice: (the address practice\.invalid could not be resolved \(DNS\)|Practice did not answer within)/,
+        /^Could not reach Practice: the address practice\.invalid could not be resolved \(DNS\)/,
       );
       expect(outcome.refreshed).toBe(false);
     } finally {
+      lookup.mockRestore();
       process.env.BASE_URL = proxy.url;
     }
   });

@@ -9,6 +9,7 @@ import {
   newConnection,
   ZapierRunner,
 } from '../../harness/zapier-runner';
+import type { RpcServer } from '../../harness/rpc-server';
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';
@@ -24,8 +25,9 @@ export const AUTH_TEST = 'authentication.test';
 /** The built app: index.js -> dist/, or another build (an unzipped build.zip) via PRACTICE_APP_PATH. */
 export const APP_PATH = process.env.PRACTICE_APP_PATH ?? path.resolve(__dirname, '..', '..', 'index.js');
 
-export function newRunner(): ZapierRunner {
-  return new ZapierRunner(APP_PATH);
+/** The built app under the runner; `rpc` is the z.cache / z.cursor stand-in (default: the process's shared one). */
+export function newRunner(rpc?: RpcServer): ZapierRunner {
+  return new ZapierRunner({ appPath: APP_PATH, rpc });
 }
 
 /** Points the app's environment at `baseUrl` (the sandbox, or a proxy in front of it). */
@@ -40,7 +42,12 @@ export async function startQuietSandbox(opts: SandboxOptions = {}): Promise<Sand
 }
 
 /** Connects the owner through the consent page, as a user in the Zap editor would. */
-export async function connectOwner(runner: ZapierRunner, sandbox: Sandbox): Promise<Connection> {
+export async function connectOwner(
+  runner: ZapierRunner,
+  sandbox: Sandbox,
+  ids: { id?: string; userId?: string } = {},
+): Promise<Connection> {
+  const connection = newConnection({}, ids);
   const state = `state-${Math.random().toString(36).slice(2)}`;
   const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
     inputData: { redirect_uri: REDIRECT_URI, state },
@@ -48,12 +55,14 @@ export async function connectOwner(runner: ZapierRunner, sandbox: Sandbox): Prom
   const answer = await consent(url, { email: OWNER_EMAIL, password: sandbox.demoPassword });
   if (!answer.code) throw new Error(`consent gave no code: ${answer.location}`);
   // Exchange and test as Zapier does on connect; the label is the e2e suite's business.
-  const tokens = await runner.invoke<AuthData>('authentication.oauth2Config.getAccessToken', {
-    inputData: { code: answer.code, redirect_uri: REDIRECT_URI },
-    authData: {},
-  });
-  await runner.invoke(AUTH_TEST, { authData: tokens, inputData: {} });
-  return newConnection(tokens);
+  const tokens = await runner.invoke<AuthData>(
+    'authentication.oauth2Config.getAccessToken',
+    { inputData: { code: answer.code, redirect_uri: REDIRECT_URI }, authData: {} },
+    { connection },
+  );
+  await runner.invoke(AUTH_TEST, { authData: tokens, inputData: {} }, { connection });
+  connection.authData = { ...tokens };
+  return connection;
 }
 
 /** The app definition the runner loads, to see which steps exist by now. */
