@@ -31,7 +31,13 @@ const STEPS = [
 const REDIRECT_URI = 'http://localhost:9000';
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { seed: Date.now() % 1_000_000, connections: 4, rounds: 8, maxBurst: 10, json: false };
+  const options: Options = {
+    seed: Date.now() % 1_000_000,
+    connections: 4,
+    rounds: 8,
+    maxBurst: 10,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     const value = () => {
@@ -161,7 +167,9 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
             if (!outcome.ok) {
               tally.failedRuns += 1;
               if (outcome.error?.name !== 'ThrottledError') {
-                failures.push(`round ${round} ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`);
+                failures.push(
+                  `round ${round} ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`,
+                );
               }
             }
           }),
@@ -175,7 +183,9 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
           tally.runs += 1;
           if (!outcome.ok) {
             tally.failedRuns += 1;
-            failures.push(`round ${round} late run of ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`);
+            failures.push(
+              `round ${round} late run of ${connection.id}: ${outcome.error?.name}: ${outcome.error?.message}`,
+            );
           }
           if (late.stale) connection.stale = true;
         }),
@@ -194,7 +204,10 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       tally.revoked += sandbox.grants().filter((g) => g.revoked).length - revokedBefore;
       const lostNow = live.filter((c) => c.stale).length;
       tally.lost += lostNow;
-      if (lostNow > 0) failures.push(`round ${round}: ${lostNow} connection(s) went stale (K8 ${k8 ? 'on' : 'off'}, fault ${JSON.stringify(fault)})`);
+      if (lostNow > 0)
+        failures.push(
+          `round ${round}: ${lostNow} connection(s) went stale (K8 ${k8 ? 'on' : 'off'}, fault ${JSON.stringify(fault)})`,
+        );
     }
   } finally {
     await rpc.close();
@@ -223,7 +236,9 @@ async function main(): Promise<void> {
       `Soak: seed ${options.seed}, ${options.connections} connections, ${options.rounds} rounds, bursts of 1–${options.maxBurst}, ${seconds} s`,
     );
     console.log('');
-    console.log('| K8 | rounds | runs | runs failed (retried by Zapier) | expiries | token requests | per expiry | worst expiry | connections lost | grants revoked |');
+    console.log(
+      '| K8 | rounds | runs | runs failed (retried by Zapier) | expiries | token requests | per expiry | worst expiry | connections lost | grants revoked |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     console.log(row('on', result.k8));
     console.log(row('off', result.grace));

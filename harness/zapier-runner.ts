@@ -34,8 +34,12 @@
 //    Errors are read with lib/core-errors.ts `parseCoreError`, the one parser for core's
 //    error JSON.
 // 3. Connections and concurrency. Each run reads the connection's authData when it
-//    starts; a refresh result is merged into the connection's authData when it arrives
-//    (last writer wins, even an older pair); refresh + retry at most once per step.
+//    starts; a run that meets RefreshAuthError calls refreshAccessToken with the authData
+//    it ran with, on its own ("every run that meets an expired token calls
+//    refreshAccessToken on its own": Zapier refreshes per run, in the worker that ran the
+//    step, docs.zapier.com/platform/build/oauth "Refresh Token"); the result is merged into
+//    the connection's authData when it arrives (last writer wins, even an older pair);
+//    refresh + retry at most once per step.
 //    Nothing here serialises runs: N concurrent runSteps on one Connection are N
 //    independent runs, as Zapier's workers are. A stale connection runs nothing.
 // 4. z.cache and z.cursor go to a real RPC server (harness/rpc-server.ts) through core's
@@ -349,10 +353,12 @@ export class ZapierRunner {
     }
     let refreshed = false;
     for (let attempt = 0; attempt < 2; attempt += 1) {
+      // What this run holds: its refresh, if it needs one, starts from these tokens.
+      const held = { ...connection.authData };
       try {
         const run = await this.execute(
           method,
-          { inputData: {}, ...bundle, authData: { ...connection.authData } },
+          { inputData: {}, ...bundle, authData: held },
           { connection, storeKey: options.storeKey },
         );
         return { ok: true, results: run.results as T, refreshed, staled: false, checks: run.checks };
@@ -365,7 +371,7 @@ export class ZapierRunner {
         if (parts.name !== 'RefreshAuthError' || attempt === 1) {
           return { ok: false, error: describe(parts), refreshed, staled: false, checks: [] };
         }
-        const refresh = await this.refresh(connection);
+        const refresh = await this.refresh(connection, held);
         if (!refresh.ok) {
           return { ok: false, error: refresh.error, refreshed, staled: refresh.staled, checks: [] };
         }
@@ -375,12 +381,15 @@ export class ZapierRunner {
     throw new Error('unreachable');
   }
 
-  /** refreshAccessToken on the connection's authData; merges the result like Zapier. */
-  async refresh(connection: Connection): Promise<RefreshOutcome> {
+  /**
+   * refreshAccessToken on the authData a run held (default: the connection's); merges the
+   * result into the connection like Zapier, last writer winning.
+   */
+  async refresh(connection: Connection, held: AuthData = connection.authData): Promise<RefreshOutcome> {
     try {
       const fresh = await this.invoke<AuthData>(
         'authentication.oauth2Config.refreshAccessToken',
-        { authData: { ...connection.authData }, inputData: {} },
+        { authData: { ...held }, inputData: {} },
         { connection },
       );
       connection.authData = { ...connection.authData, ...fresh };

@@ -135,11 +135,13 @@ describe('expiry', () => {
 
 describe('dead connections', () => {
   // K6 on (the default, like production's legacy nodes): invalid_grant arrives as HTTP 200.
+  // The thief goes to Practice directly: runs of the integration itself never present a rotated
+  // refresh token (z.cache hands them the newest pair, test/reliability/concurrency.test.ts).
   it.each([
     [true, 200],
     [false, 400],
   ])(
-    'marks the connection stale with a clear message when an old refresh token is reused after the grace period (K6 %s)',
+    'marks the connection stale with a clear message when a stolen old refresh token is replayed after the grace period (K6 %s)',
     async (k6, refusal) => {
       sandbox.setQuirks({ K6: k6 });
       const { connection } = await connect();
@@ -147,15 +149,24 @@ describe('dead connections', () => {
       sandbox.expireAccessTokens();
       expect((await runner.runStep(connection, POLL)).ok).toBe(true);
       clockOffsetMs = 61_000;
-      const replay = { ...connection, authData: stolen, stale: false, staleReason: null, refreshes: 0 };
-      const refresh = await runner.refresh(replay);
-      expect(refresh.ok).toBe(false);
-      expect(refresh.error!.name).toBe('ExpiredAuthError');
-      expect(refresh.error!.message).toMatch(/Reconnect your Practice account/);
-      expect(replay.stale).toBe(true);
-      // Reuse detection revoked the whole grant: the live connection dies too.
+      const replay = await fetch(`${sandbox.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: `Basic ${Buffer.from(`${sandbox.clientId}:${sandbox.clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: String(stolen.refresh_token),
+        }),
+      });
+      expect(replay.status).toBe(refusal);
+      // Reuse detection revoked the whole grant: the live connection dies, with a message saying so.
       const after = await runner.runStep(connection, POLL);
       expect(after.ok).toBe(false);
+      expect(after.staled).toBe(true);
+      expect(after.error?.name).toBe('ExpiredAuthError');
+      expect(after.error?.message).toMatch(/Reconnect your Practice account/);
       expect(connection.stale).toBe(true);
       expect(seen().slice(-3)).toEqual([
         `POST /oauth/token ${refusal}`,
@@ -275,3 +286,60 @@ describe('dynamic dropdowns', () => {
     expect((await runner.rpc()).cursors()[storeKey]).toBe('');
   });
 });
+
+// Zapier marks a connection stale on a 4xx from refreshAccessToken except 408/409/423/425/429
+// (the harness applies that rule): a failure that is not the user's must never trigger it.
+describe("failures that are not the user's keep the connection", () => {
+  afterEach(() => {
+    process.env.CLIENT_SECRET = sandbox.clientSecret;
+  });
+
+  it('a wrong CLIENT_SECRET fails the refresh for the integration owner and leaves every connection usable', async () => {
+    const { connection } = await connect();
+    sandbox.expireAccessTokens();
+    process.env.CLIENT_SECRET = 'a-secret-the-owner-mistyped';
+
+    const outcome = await runner.runStep(connection, POLL);
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.staled).toBe(false);
+    expect(connection.stale).toBe(false);
+    expect(outcome.error).toMatchObject({ name: 'AppError', code: 'invalid_client', status: 500 });
+    expect(outcome.error?.message).toMatch(/integration owner.*Reconnecting will not help/);
+    expect(seen()).toEqual(['GET /api/v1/clients 403', 'POST /oauth/token 200']);
+
+    // Once the owner fixes the secret, the same connection works without reconnecting.
+    process.env.CLIENT_SECRET = sandbox.clientSecret;
+    const fixed = await runner.runStep(connection, POLL);
+    expect(formatOutcome(fixed)).toBe('ok, refreshed');
+  });
+});
+
+describe('short-lived access tokens', () => {
+  afterEach(() => {
+    sandbox.setAccessTokenTtl(3600);
+  });
+
+  it.each([1, 5, 10])(
+    'connects and runs a step on a token that lives %i s, without a refresh loop',
+    async (ttl) => {
+      sandbox.setAccessTokenTtl(ttl);
+      const { connection } = await connect();
+      expect(Number(connection.authData.expires_in)).toBe(ttl);
+
+      const outcome = await runner.runStep(connection, POLL);
+
+      expect(formatOutcome(outcome)).toBe('ok');
+      expect(seen()).toEqual(['GET /api/v1/clients 200']);
+    },
+  );
+});
+
+function formatOutcome(outcome: {
+  ok: boolean;
+  refreshed: boolean;
+  error?: { name: string; message: string };
+}) {
+  if (!outcome.ok) return `${outcome.error?.name}: ${outcome.error?.message}`;
+  return outcome.refreshed ? 'ok, refreshed' : 'ok';
+}
