@@ -3,6 +3,7 @@
 // Runs the built app (index.js -> dist/, or PRACTICE_APP_PATH) through ZapierRunner.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import zapier from 'zapier-platform-core';
 import {
   APP_PATH,
@@ -237,7 +238,9 @@ export async function requestsBench(): Promise<{ rows: Row[]; refreshes: Record<
 }
 
 export async function main(): Promise<void> {
-  console.log(`\n## Requests per step (sandbox count; app: ${APP_PATH})\n`);
+  // Relative to the repository, so a pasted table names no folder of this machine.
+  const app = path.relative(path.resolve(__dirname, '..'), APP_PATH) || APP_PATH;
+  console.log(`\n## Requests per step (sandbox count; app: ${app})\n`);
   const { rows } = await requestsBench();
   printTable(
     ['scenario', 'ours', 'lower bound', 'seen at the sandbox'],
