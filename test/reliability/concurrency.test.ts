@@ -1,7 +1,7 @@
 // Many steps of one connection at once while its access token expires, as Zapier
 // runs them: each step reads the shared connection's authData when it starts and
 // merges a refresh result back into it (harness/zapier-runner.ts). Practice rotates
-// refresh tokens with a 60 s grace period (CONTRACT.md §2.5), so the concurrent
+// refresh tokens with a 60 s grace period (docs/practice-api.md §2.5), so the concurrent
 // refreshes must all succeed, and the connection must end up holding a refresh token
 // that still works after the grace period is over.
 import {
