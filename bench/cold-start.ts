@@ -232,13 +232,26 @@ export async function main(): Promise<void> {
       ],
     );
 
+    // Size and build time side by side: `zapier-platform build --skip-validation` as typed,
+    // in each project folder (the template's fixed build against ours).
+    const seconds = (what: string) => steps.find((s) => s.what === what)?.seconds;
+    const ourSeconds = seconds(ourBuild);
+    const tplSeconds = seconds('template: zapier-platform build, with includeInBuild');
+    const ratioOf = (a: number | null | undefined, b: number | null | undefined) =>
+      a && b ? (a / b).toFixed(2) : 'n/a';
     console.log('\n## build.zip size\n');
     printTable(
-      ['app', 'build.zip', 'ratio ours/template'],
+      ['app', 'build.zip', 'ratio ours/template', 'build s', 'build time ours/template'],
       [
-        ['ours', kb(ourZipSize), ourZipSize && tplZipFixed ? (ourZipSize / tplZipFixed).toFixed(2) : 'n/a'],
-        ['template, with includeInBuild', kb(tplZipFixed), '1.00'],
-        ['template, as generated (its "Testing build" step fails)', kb(tplZipRaw), ''],
+        [
+          'ours',
+          kb(ourZipSize),
+          ratioOf(ourZipSize, tplZipFixed),
+          ourSeconds ? ourSeconds.toFixed(1) : 'n/a',
+          ratioOf(ourSeconds, tplSeconds),
+        ],
+        ['template, with includeInBuild', kb(tplZipFixed), '1.00', tplSeconds?.toFixed(1) ?? 'n/a', '1.00'],
+        ['template, as generated (its "Testing build" step fails)', kb(tplZipRaw), '', '', ''],
       ],
     );
   } finally {
