@@ -6,8 +6,8 @@
 //    before it installs production dependencies there. copyDir starts every file
 //    copy at once, two descriptors each; this project has ~33,000 files (21,500 of
 //    them the CLI's own dependency tree), so with an open-file limit of 20,000 the
-//    build dies with EMFILE. Patched, at most 64 copies run at a time; the same
-//    files land in the same place.
+//    build dies with EMFILE. Patched, at most 64 copies hold files at a time (a copy
+//    ends when both its descriptors are closed); the same files land in the same place.
 //
 // 2. src/utils/build.js — the production install in that temp folder also omits
 //    optional dependencies. Our production tree holds exactly one: `encoding`, an
@@ -27,7 +27,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cliDir = path.join(root, 'node_modules', 'zapier-platform-cli');
+// The CLI folder can be named as an argument (the tests patch a copy).
+const cliDir = process.argv[2]
+  ? path.resolve(process.argv[2])
+  : path.join(root, 'node_modules', 'zapier-platform-cli');
 const PATCHED_VERSIONS = ['19.1.0'];
 const COPY_LIMIT = 64;
 
@@ -56,6 +59,28 @@ const copyFile = async (src, dest, mode) => {
 
 const copyOneFile = (src, dest, mode) => {
   return new Promise((resolve, reject) => {`,
+  },
+  {
+    file: 'src/utils/files.js',
+    marker: 'practice-zapier patch: a copy ends when its files are closed',
+    original:
+      "    writeStream.once('finish', (err) => {\n" +
+      '      if (err) {\n' +
+      '        reject(err);\n' +
+      '      }\n' +
+      '      resolve();\n' +
+      '    });\n',
+    // At 'finish' both descriptors are still open; handing the slot on then would let
+    // up to twice COPY_LIMIT copies hold files. Done means both are closed.
+    replacement: (marker) =>
+      `    // ${marker}\n` +
+      '    let closed = 0;\n' +
+      '    const closeOne = () => {\n' +
+      '      closed += 1;\n' +
+      '      if (closed === 2) resolve();\n' +
+      '    };\n' +
+      "    readStream.once('close', closeOne);\n" +
+      "    writeStream.once('close', closeOne);\n",
   },
   {
     file: 'src/utils/build.js',
