@@ -1,6 +1,7 @@
 // Requests per step, counted where they land (the sandbox), next to the lower bound:
 // one request per API call the step needs plus one per refresh that is really needed.
 // Runs the built app (index.js -> dist/, or PRACTICE_APP_PATH) through ZapierRunner.
+import path from 'node:path';
 import {
   APP_PATH,
   type Connection,
@@ -195,7 +196,9 @@ export async function requestsBench(): Promise<{ rows: Row[]; refreshes: Record<
 }
 
 export async function main(): Promise<void> {
-  console.log(`\n## Requests per step (sandbox count; app: ${APP_PATH})\n`);
+  // Relative to the repository, so a pasted table names no folder of this machine.
+  const app = path.relative(path.resolve(__dirname, '..'), APP_PATH) || APP_PATH;
+  console.log(`\n## Requests per step (sandbox count; app: ${app})\n`);
   const { rows } = await requestsBench();
   printTable(
     ['scenario', 'ours', 'lower bound', 'seen at the sandbox'],

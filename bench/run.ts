@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, one after the other, printing tables.
-// Cold start goes first: its `npm run build:zip` also rebuilds dist/, which the
-// request counts then run against.
+// Cold start goes first: its `zapier-platform build` also rebuilds dist/ (the CLI
+// runs our _zapier-build script), which the request counts then run against.
 import { main as coldStart } from './cold-start';
 import { main as middleware } from './middleware';
 import { main as requests } from './requests';

@@ -5,7 +5,7 @@
 //
 // Each check quotes its rule from Zapier's "Integration Checks Reference"
 // (https://docs.zapier.com/platform/publish/integration-checks-reference). Checks
-// named X… are this project's own house rules (STYLE.md), not Zapier's.
+// named X… are this project's own house rules (its style guide), not Zapier's.
 
 import path from 'node:path';
 
@@ -362,7 +362,7 @@ const stepChecks: Partial<Record<CheckId, StepCheck>> = {
   },
 
   // X002 (house) - the sample and the output fields describe the same keys, so the
-  // editor never offers a field perform does not return (STYLE.md counter-examples).
+  // editor never offers a field perform does not return (a style-guide counter-example).
   X002: (step) => {
     const sample = step.operation.sample;
     const fields = outputFields(step);
