@@ -1,4 +1,4 @@
-// /api/v1/*: the resource endpoints of CONTRACT.md §4. The gateway has already
+// /api/v1/*: the resource endpoints of docs/practice-api.md §4. The gateway has already
 // authenticated the caller; each handler checks its scope, then its role rule (K5), then
 // its input, in that order, the way the production API does.
 //

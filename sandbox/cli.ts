@@ -11,7 +11,7 @@ const USAGE = `Usage: tsx sandbox/cli.ts [options]
   --ttl <seconds>       access token lifetime, 1..86400 (default 3600, or $SANDBOX_TTL)
   --redirect-uri <uri>  also accept this exact redirect URI (repeatable)
   --no-K1 --no-K2 --no-K3 --no-K6 --no-K7
-                        turn a known behaviour off (see CONTRACT.md §3)
+                        turn a known behaviour off (see docs/practice-api.md §3)
   --K1-header-only      expired-token 403s carry no body, only WWW-Authenticate
   --K8                  strict token security: no grace period for rotated refresh tokens
   --help

@@ -1,4 +1,4 @@
-// /oauth/*: the authorization page, the token endpoint and revocation (CONTRACT.md §2).
+// /oauth/*: the authorization page, the token endpoint and revocation (docs/practice-api.md §2).
 // Protocol work is @node-oauth/oauth2-server's; this router validates what must never
 // reach the client as a redirect, renders the consent page, authenticates clients the
 // same way for both methods, and shapes answers as the contract (and K6) says.

@@ -1,4 +1,4 @@
-// The Practice API sandbox: a real HTTP server implementing CONTRACT.md §1–4, known
+// The Practice API sandbox: a real HTTP server implementing docs/practice-api.md §1–4, known
 // behaviours included, plus controls that let tests and demos provoke every auth signal.
 // Never imported by the Zapier app.
 import type { AddressInfo } from 'node:net';

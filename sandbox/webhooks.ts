@@ -1,4 +1,4 @@
-// Webhook events and their signed delivery (CONTRACT.md §4, "Webhooks").
+// Webhook events and their signed delivery (docs/practice-api.md §4, "Webhooks").
 // Deliveries go only to loopback targets: the sandbox must never post demo data to the
 // internet, so a subscription for anything else is kept but its deliveries are skipped.
 import { createHmac, randomBytes } from 'node:crypto';

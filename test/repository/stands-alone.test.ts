@@ -13,18 +13,6 @@ const CONTRACT = ['CONTRACT', 'md'].join('.');
 const SCRATCH = `/${'tmp'}/fresh-clone`;
 const MD = '.md';
 
-// Comments in sandbox/, which another line of work owns, still name the old contract
-// document; they are to say docs/practice-api.md instead. Each entry must still be
-// needed: once a file is fixed, the test below fails until its entry is removed.
-const PENDING_ELSEWHERE: Readonly<Record<string, number>> = {
-  'sandbox/README.md': 1,
-  'sandbox/api.ts': 1,
-  'sandbox/cli.ts': 1,
-  'sandbox/oauth.ts': 1,
-  'sandbox/server.ts': 1,
-  'sandbox/webhooks.ts': 1,
-};
-
 function trackedFiles(): TrackedFile[] {
   let listing: string;
   try {
@@ -45,27 +33,7 @@ const files = (entries: Record<string, string>): TrackedFile[] =>
 
 describe('the repository stands alone', () => {
   it('has no tracked file that links to or names anything outside it', () => {
-    const findings = findOutsideReferences(trackedFiles());
-    const unexpected = findings.filter(
-      (f) =>
-        !(
-          f.problem === 'document not in the repository' &&
-          f.text === CONTRACT &&
-          f.file in PENDING_ELSEWHERE
-        ),
-    );
-    expect(unexpected.map(formatFinding)).toEqual([]);
-  });
-
-  it('still needs every pending exception it grants', () => {
-    const findings = findOutsideReferences(trackedFiles());
-    const pending = Object.fromEntries(
-      Object.keys(PENDING_ELSEWHERE).map((file) => [
-        file,
-        findings.filter((f) => f.file === file && f.text === CONTRACT).length,
-      ]),
-    );
-    expect(pending).toEqual(PENDING_ELSEWHERE);
+    expect(findOutsideReferences(trackedFiles()).map(formatFinding)).toEqual([]);
   });
 
   it('flags a Markdown link that climbs out of the repository', () => {
