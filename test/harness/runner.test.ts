@@ -5,6 +5,7 @@ import zapier from 'zapier-platform-core';
 import { type RpcServer, startRpcServer } from '../../harness/rpc-server';
 import { newConnection, ZapierRunner } from '../../harness/zapier-runner';
 import { failureOf } from '../errors';
+import { withDeadline } from '../reliability/support';
 import { closedPort, startTokenServer, type TokenServer, tinyApp } from './tiny-app';
 
 let tokens: TokenServer;
@@ -25,18 +26,6 @@ afterAll(async () => {
 });
 
 const THING = 'triggers.thing.operation.perform';
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('output checks', () => {
   it.each([
@@ -101,7 +90,7 @@ describe('concurrency', () => {
     // Each run waits at the barrier until all n are there: a runner that serialised runs hangs.
     tokens.setBarrier(n);
     const connection = newConnection({ access_token: 'a' });
-    const outcomes = await within(
+    const outcomes = await withDeadline(
       Promise.all(
         Array.from({ length: n }, () => runner.runStep(connection, THING, { inputData: { barrier: true } })),
       ),
@@ -115,7 +104,7 @@ describe('concurrency', () => {
     const connection = newConnection({ access_token: 'old', refresh_token: 'r1', mode: 'hold' });
     const slow = runner.refresh(connection);
     // The first refresh read r1 and now waits at the token endpoint.
-    await within(
+    await withDeadline(
       (async () => {
         while (tokens.held() < 1) await new Promise((resolve) => setTimeout(resolve, 5));
       })(),
