@@ -82,10 +82,10 @@ async function requestTokens(
   bundle: Bundle,
   grant: Grant,
   form: Record<string, string>,
+  timeoutMs: number = requestTimeoutMs(),
 ): Promise<TokenAuthData> {
   const { clientId, clientSecret } = credentials(z);
   const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
-  const timeoutMs = requestTimeoutMs();
   const { body, length } = unloggedForm({ grant_type: grant, ...form });
   let answer: { status: number; body: unknown; retryAfter: number | null };
   try {
@@ -214,7 +214,7 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
   const coordinator = new RefreshCoordinator(z, credentials(z).clientSecret);
   return coordinator.refresh(
     { accessToken: text(bundle.authData.access_token), refreshToken },
-    (token) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }),
+    (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
     ({ mode, requested }) => {
       if (!requested) {
         z.console.log(

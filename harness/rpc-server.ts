@@ -123,6 +123,24 @@ export function rpcToken(identity: RpcIdentity): string {
   return TOKEN_PREFIX + Buffer.from(JSON.stringify(identity)).toString('base64url');
 }
 
+/**
+ * A storeKey that carries its caller: `<rpcToken>|<key>`. The runner names the caller this way
+ * rather than with an event token, because an event token also makes core stream its logs
+ * over HTTP and abort that stream 200 ms after a run (src/tools/create-logger.js), which on
+ * a loaded machine fails runs with "connect ECANCELED".
+ */
+export function storeKeyFor(identity: RpcIdentity, key: string): string {
+  return `${rpcToken(identity)}|${key}`;
+}
+
+function fromStoreKey(storeKey: unknown): { identity: RpcIdentity | null; key: unknown } {
+  if (typeof storeKey !== 'string') return { identity: null, key: storeKey };
+  const bar = storeKey.indexOf('|');
+  if (bar < 0) return { identity: null, key: storeKey };
+  const identity = identityOf(storeKey.slice(0, bar));
+  return identity ? { identity, key: storeKey.slice(bar + 1) } : { identity: null, key: storeKey };
+}
+
 export function identityOf(token: string | undefined): RpcIdentity | null {
   if (!token?.startsWith(TOKEN_PREFIX)) return null;
   let parsed: unknown;
@@ -258,11 +276,13 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
       return;
     }
     const id = body.id;
-    const identity = identityOf(req.headers['x-token'] as string | undefined);
+    const named = fromStoreKey(body.storeKey);
+    const identity = identityOf(req.headers['x-token'] as string | undefined) ?? named.identity;
     if (!identity) {
-      send(res, 401, { id, error: 'missing or unknown X-Token' });
+      send(res, 401, { id, error: 'missing or unknown X-Token, and no identity in storeKey' });
       return;
     }
+    body.storeKey = named.key;
     if (!isRpcMethod(body.method)) {
       send(res, 400, { id, error: `unknown method ${JSON.stringify(body.method)}` });
       return;

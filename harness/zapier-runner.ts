@@ -43,14 +43,13 @@
 //    Nothing here serialises runs: N concurrent runSteps on one Connection are N
 //    independent runs, as Zapier's workers are. A stale connection runs nothing.
 // 4. z.cache and z.cursor go to a real RPC server (harness/rpc-server.ts) through core's
-//    own RPC client: every event carries `rpc_base`, `token` (naming the connection and
-//    its user, for the 'auth'/'user' scopes) and `storeKey` (src/tools/create-rpc-client.js,
-//    create-cache.js, create-storekey-tool.js). No `zcacheTestObj`/`cursorTestObj`: core's
-//    local mock ignores ttl, scope and nx. One RpcServer may serve many runners and
-//    connections, as Zapier's store is shared across runs. Because `token` also switches
-//    on core's log streaming (src/tools/create-logger.js), each event sets
-//    `LOGGING_ENDPOINT` (event.environment, applied by src/tools/environment.js) to the
-//    same server's /log: no run reaches httplogger.zapier.com.
+//    own RPC client: every event carries `rpc_base` and a `storeKey` that also names the
+//    connection and its user, for the 'auth'/'user' scopes (src/tools/create-rpc-client.js,
+//    create-cache.js, create-storekey-tool.js); the client authenticates with a deploy key.
+//    No event `token`: it would switch on core's log streaming (src/tools/create-logger.js),
+//    whose 200 ms abort fails runs on a loaded machine. No `zcacheTestObj`/`cursorTestObj`:
+//    core's local mock ignores ttl, scope and nx. One RpcServer may serve many runners and
+//    connections, as Zapier's store is shared across runs.
 // 5. Output checks are logged, never thrown, as on Zapier.
 //    src/app-middlewares/after/checks.js throws CheckError when `constants.IS_TESTING`
 //    (argv mentions jest/mocha, or NODE_ENV=test*), `event.isDeveloper` or
@@ -79,7 +78,7 @@ import path from 'node:path';
 import zapier from 'zapier-platform-core';
 import { type CoreErrorParts, parseCoreError } from '../lib/core-errors';
 import { isRecord } from '../lib/values';
-import { rpcToken, type RpcServer, startRpcServer } from './rpc-server';
+import { type RpcServer, startRpcServer, storeKeyFor } from './rpc-server';
 
 export type AuthData = Record<string, string | number>;
 
@@ -262,6 +261,9 @@ export class ZapierRunner {
     this.compiledApp = prepareApp(app);
     this.handler = (zapier as unknown as ZapierCore).createAppHandler(app);
     this.rpcServer = opts.rpc ? Promise.resolve(opts.rpc) : defaultRpcServer();
+    // Without an event token core's RPC client authenticates with a deploy key
+    // (src/tools/create-rpc-client.js); the stand-in ignores its value.
+    process.env.ZAPIER_DEPLOY_KEY ??= 'practice-harness-stand-in';
   }
 
   /** The RPC stand-in this runner's z.cache and z.cursor talk to. */
@@ -283,9 +285,11 @@ export class ZapierRunner {
       method,
       bundle: { ...bundle, skipChecks: CORE_CHECKS.map((c) => c.name) },
       rpc_base: rpc.url,
-      token: rpcToken({ user: who.userId, connection: who.id }),
-      storeKey: options.storeKey ?? `${who.id}:${method}`,
-      environment: { LOGGING_ENDPOINT: rpc.logUrl },
+      // No event token (it would switch on core's log streaming): the caller rides in storeKey.
+      storeKey: storeKeyFor(
+        { user: who.userId, connection: who.id },
+        options.storeKey ?? `${who.id}:${method}`,
+      ),
       calledFromCli: true,
       calledFromCliInvoke: true,
     });

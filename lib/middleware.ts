@@ -9,6 +9,7 @@ import type {
 import { classifyResponse } from './auth-signals';
 import { isApiRequest } from './config';
 import { errorFor } from './errors';
+import { ownMessageOnly } from './own-errors';
 import { secretsOf } from './secrets';
 
 /** Refresh up to this many seconds before the known expiry, so a request never lands on a dead token. */
@@ -53,8 +54,13 @@ export const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle)
       expiresAt <= now
         ? `expired at ${new Date(expiresAt * 1000).toISOString()}`
         : `expires in ${expiresAt - now} s`;
-    throw new z.errors.RefreshAuthError(
-      `The Practice access token ${when} (known from expires_at). Zapier refreshes it before calling Practice.`,
+    // Marked here too: the `request` command (API Request actions) runs z.request with no step
+    // function of ours around it (core's src/execute-request.js).
+    throw ownMessageOnly(
+      new z.errors.RefreshAuthError(
+        `The Practice access token ${when} (known from expires_at). Zapier refreshes it before calling Practice.`,
+      ),
+      secretsOf(bundle),
     );
   }
   return request;
@@ -90,7 +96,7 @@ export const throwForPracticeSignals: AfterResponseMiddleware = (response, z, bu
   if (!isApiRequest(response.request.url ?? '')) return response;
   const signal = classifyResponse(toResponseLike(response));
   if (signal.kind === 'ok') return response;
-  throw errorFor(z, signal, secretsOf(bundle));
+  throw ownMessageOnly(errorFor(z, signal, secretsOf(bundle)), secretsOf(bundle));
 };
 
 export const befores = [refreshBeforeExpiry, addBearerToken];

@@ -21,14 +21,21 @@ export const BLANK_REFRESH_MESSAGE =
 export function ownMessageOnly(error: unknown, secrets: ReadonlyArray<string | undefined>): unknown {
   if (!isRecord(error) && !(error instanceof Error)) return error;
   const target = error as Error & { doNotContextify?: boolean };
-  if (typeof target.message === 'string') {
-    if (target.name === 'RefreshAuthError' && target.message.trim() === '') {
-      target.message = BLANK_REFRESH_MESSAGE;
+  // An error whose message or stack cannot be written (a frozen error, a DOMException) keeps
+  // them; the original error must reach Zapier, not a TypeError about it.
+  try {
+    if (typeof target.message === 'string') {
+      const own =
+        target.name === 'RefreshAuthError' && target.message.trim() === ''
+          ? BLANK_REFRESH_MESSAGE
+          : target.message;
+      target.message = redact(own, secrets);
     }
-    target.message = redact(target.message, secrets);
+    if (typeof target.stack === 'string') target.stack = redact(target.stack, secrets);
+    target.doNotContextify = true;
+  } catch {
+    // left as it is
   }
-  if (typeof target.stack === 'string') target.stack = redact(target.stack, secrets);
-  target.doNotContextify = true;
   return target;
 }
 

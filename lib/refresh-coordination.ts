@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
 import { parseCoreError } from './core-errors';
 import { refreshMarginFor } from './middleware';
+import { requestTimeoutMs } from './network';
 import { SealedCache, type Read } from './sealed-cache';
 import type { TokenAuthData } from './tokens';
 import { isRecord } from './values';
@@ -38,8 +39,14 @@ import { isRecord } from './values';
 export const ROTATION_TTL_SECONDS = 24 * 3600;
 export const DEAD_GRANT_TTL_SECONDS = 3600;
 export const FAILURE_TTL_SECONDS = 10;
-/** The lock outlives the holder's token request (25 s timeout, lib/network.ts) by a margin. */
-export const LOCK_TTL_SECONDS = 30;
+/**
+ * The lock outlives everything its holder does: the holder caps its token request (25 s by
+ * default, lib/network.ts) to end RECORD_MARGIN_MS before the lock does, and gives up when
+ * less than MIN_REQUEST_MS is left.
+ */
+export const LOCK_TTL_SECONDS = 60;
+const RECORD_MARGIN_MS = 10_000;
+const MIN_REQUEST_MS = 3_000;
 /** A rotation chain longer than this is not followed further (it would mean a loop or an attack). */
 const MAX_CHAIN = 16;
 
@@ -131,6 +138,8 @@ function raise(z: ZObject, error: RecordedError): Error {
 }
 
 const UNAVAILABLE = Symbol('z.cache unavailable');
+/** The holder found the token rotated since it looked: go round again with the newest one. */
+const RETARGET = Symbol('retarget');
 
 /** `promise`, or UNAVAILABLE once `ms` pass: a hanging store must not hang the refresh. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof UNAVAILABLE> {
@@ -186,18 +195,19 @@ export class RefreshCoordinator {
   /**
    * The newest usable pair for a run holding `held`: another run's, or the one `request`
    * gets from Practice with the newest refresh token when this run is the one to ask.
-   * `request` throws Zapier errors.
+   * `request` throws Zapier errors; it gets the longest time its token request may take.
    */
   async refresh(
     held: { accessToken: string | undefined; refreshToken: string },
-    request: (refreshToken: string) => Promise<TokenAuthData>,
+    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
     report: (coordination: Coordination) => void = () => undefined,
   ): Promise<TokenAuthData> {
     const deadline = Date.now() + waitBudgetMs();
     const owner = randomBytes(16).toString('base64url');
     const usable = (pair: Recorded) => pair.authData.access_token !== held.accessToken && isFresh(pair);
     for (let attempt = 0; ; attempt += 1) {
-      const known = await retrying(() => this.newest(held.refreshToken));
+      if (Date.now() >= deadline) throw this.stillRenewing();
+      const known = await retrying(() => this.newest(held.refreshToken, deadline));
       if (known === UNAVAILABLE) return this.alone(held.refreshToken, request, report);
       if (known !== null && usable(known)) {
         report({ mode: 'coordinated', requested: false });
@@ -206,33 +216,56 @@ export class RefreshCoordinator {
       // The newest refresh token we know of: ours, or the one another run rotated it into.
       const target = known?.authData.refresh_token ?? held.refreshToken;
 
+      const lockedAt = Date.now();
       const locked = await retrying(() => this.lock(target, owner));
       if (locked === UNAVAILABLE) return this.alone(target, request, report);
-      if (locked) return this.asHolder(target, usable, request, report);
-
-      // Another run is refreshing that token: wait for what it records.
-      if (Date.now() >= deadline) {
-        throw new this.z.errors.ThrottledError(
-          'Another run of this Zap is renewing the Practice access token and has not finished yet. ' +
-            'Zapier retries this step shortly; your connection is fine.',
-          5,
-        );
+      if (locked) {
+        const result = await this.asHolder(target, owner, lockedAt, usable, request, report);
+        if (result !== RETARGET) return result;
+        continue;
       }
+      // Another run is refreshing that token: wait for what it records.
       await pause(Math.min(100 + attempt * 50, 400) + Math.floor(Math.random() * 50));
     }
   }
 
+  private stillRenewing(): Error {
+    return new this.z.errors.ThrottledError(
+      'Another run of this Zap is renewing the Practice access token and has not finished yet. ' +
+        'Zapier retries this step shortly; your connection is fine.',
+      5,
+    );
+  }
+
   /**
    * Takes the lock on `refreshToken` for `owner`: true when ours (a retry after an answer that
-   * was lost finds our own name on it), false when another run holds it.
+   * was lost finds our own name on it), false only when the lock reads back as another run's.
+   * A store that refuses the lock yet shows nobody holding it is not trusted with coordination.
    */
   private async lock(refreshToken: string, owner: string): Promise<boolean | typeof UNAVAILABLE> {
-    const set = await within(this.locks.set(refreshToken, { owner }, LOCK_TTL_SECONDS, true), this.timeoutMs);
-    if (set === true) return true;
-    if (set === UNAVAILABLE || set === null) return UNAVAILABLE;
+    for (let tries = 0; tries < 3; tries += 1) {
+      const set = await within(
+        this.locks.set(refreshToken, { owner }, LOCK_TTL_SECONDS, true),
+        this.timeoutMs,
+      );
+      if (set === true) return true;
+      if (set === UNAVAILABLE || set === null) return UNAVAILABLE;
+      const holder = await within(this.locks.get(refreshToken, isLock), this.timeoutMs);
+      if (holder === UNAVAILABLE || holder.state === 'unavailable' || holder.state === 'unreadable') {
+        return UNAVAILABLE;
+      }
+      if (holder.state === 'hit') return holder.value.owner === owner;
+      // 'miss': the holder let go in between; try again at once.
+    }
+    return UNAVAILABLE;
+  }
+
+  /** Lets go of the lock, if it is still ours: after an expiry it may be another run's. */
+  private async unlock(refreshToken: string, owner: string): Promise<void> {
     const holder = await within(this.locks.get(refreshToken, isLock), this.timeoutMs);
-    if (holder === UNAVAILABLE || holder.state === 'unavailable') return UNAVAILABLE;
-    return holder.state === 'hit' && holder.value.owner === owner;
+    if (holder !== UNAVAILABLE && holder.state === 'hit' && holder.value.owner === owner) {
+      await within(this.locks.delete(refreshToken), this.timeoutMs);
+    }
   }
 
   /**
@@ -240,10 +273,13 @@ export class RefreshCoordinator {
    * refreshed, UNAVAILABLE when the store failed on the first read. A recorded failure of the
    * first token is raised again here, so every run of a burst fails as the first one did.
    */
-  private async newest(refreshToken: string): Promise<Recorded | null | typeof UNAVAILABLE> {
+  private async newest(
+    refreshToken: string,
+    deadline: number,
+  ): Promise<Recorded | null | typeof UNAVAILABLE> {
     let token = refreshToken;
     let newest: Recorded | null = null;
-    for (let hop = 0; hop < MAX_CHAIN; hop += 1) {
+    for (let hop = 0; hop < MAX_CHAIN && (hop === 0 || Date.now() < deadline); hop += 1) {
       const read: Read<Outcome> | typeof UNAVAILABLE = await within(
         this.outcomes.get(token, isOutcome),
         this.timeoutMs,
@@ -267,27 +303,38 @@ export class RefreshCoordinator {
 
   private async asHolder(
     refreshToken: string,
+    owner: string,
+    lockedAt: number,
     usable: (pair: Recorded) => boolean,
-    request: (refreshToken: string) => Promise<TokenAuthData>,
+    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
     report: (coordination: Coordination) => void,
-  ): Promise<TokenAuthData> {
+  ): Promise<TokenAuthData | typeof RETARGET> {
     // Released once the outcome is recorded, or when nothing was asked of Practice.
     let release = true;
     try {
       // Someone may have finished between our first look and our lock.
-      const known = await retrying(() => this.newest(refreshToken));
-      if (known !== null && known !== UNAVAILABLE && usable(known)) {
-        report({ mode: 'coordinated', requested: false });
-        return known.authData;
+      const known = await retrying(() => this.newest(refreshToken, lockedAt + LOCK_TTL_SECONDS * 1000));
+      if (known !== null && known !== UNAVAILABLE) {
+        if (usable(known)) {
+          report({ mode: 'coordinated', requested: false });
+          return known.authData;
+        }
+        // Rotated since we looked: this token must never reach Practice again. Start over from the newest.
+        if (known.authData.refresh_token !== refreshToken) return RETARGET;
       }
+      // The request must end, and its outcome be recorded, while the lock still stands: a run that
+      // took an expired lock would present the same refresh token.
+      const left = lockedAt + LOCK_TTL_SECONDS * 1000 - RECORD_MARGIN_MS - Date.now();
+      if (left < MIN_REQUEST_MS) throw this.stillRenewing();
       let authData: TokenAuthData;
       try {
-        authData = await request(refreshToken);
+        authData = await request(refreshToken, Math.min(requestTimeoutMs(), left));
       } catch (error) {
         const recorded = recordable(error);
         if (recorded) {
           const ttl = recorded.name === 'ExpiredAuthError' ? DEAD_GRANT_TTL_SECONDS : FAILURE_TTL_SECONDS;
-          await this.record(refreshToken, { kind: 'failed', error: recorded }, ttl);
+          // Never over a rotation another run recorded: set-if-absent.
+          await this.record(refreshToken, { kind: 'failed', error: recorded }, ttl, true);
         }
         throw error;
       }
@@ -302,25 +349,43 @@ export class RefreshCoordinator {
       report({ mode: 'coordinated', requested: true });
       return authData;
     } finally {
-      if (release) await within(this.locks.delete(refreshToken), this.timeoutMs);
+      if (release) await this.unlock(refreshToken, owner);
     }
   }
 
   /** Stores an outcome, retrying; true once the store said it has it. */
-  private async record(refreshToken: string, outcome: Outcome, ttl: number): Promise<boolean> {
+  private async record(
+    refreshToken: string,
+    outcome: Outcome,
+    ttl: number,
+    ifAbsent = false,
+  ): Promise<boolean> {
     const stored = await retrying(async () => {
-      const set = await within(this.outcomes.set(refreshToken, outcome, ttl), this.timeoutMs);
+      const set = await within(this.outcomes.set(refreshToken, outcome, ttl, ifAbsent), this.timeoutMs);
       return set === true ? true : UNAVAILABLE;
     });
     return stored === true;
   }
 
+  /**
+   * Without the store's help: one token request, as every run made before coordination. Its
+   * rotation is still recorded if the store answers by now, so a run holding the old refresh
+   * token later takes the new pair instead of presenting the rotated one.
+   */
   private async alone(
     refreshToken: string,
-    request: (refreshToken: string) => Promise<TokenAuthData>,
+    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
     report: (coordination: Coordination) => void,
   ): Promise<TokenAuthData> {
-    const authData = await request(refreshToken);
+    const authData = await request(refreshToken, requestTimeoutMs());
+    await within(
+      this.outcomes.set(
+        refreshToken,
+        { kind: 'rotated', authData, recorded_at: nowSeconds() },
+        ROTATION_TTL_SECONDS,
+      ),
+      this.timeoutMs,
+    );
     report({ mode: 'alone', requested: true });
     return authData;
   }

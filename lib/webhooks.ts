@@ -152,7 +152,9 @@ export async function claimEvent(z: ZObject, subscriptionId: string, eventId: st
   try {
     if ((await z.cache.get(key)) !== null) return 'repeat';
     const stored: unknown = await z.cache.set(key, true, DELIVERY_MEMORY_SECONDS, undefined, true);
-    return stored === true ? 'first' : 'repeat';
+    if (stored === true) return 'first';
+    // "Not set" because the key is there, or because the store failed without saying so?
+    return (await z.cache.get(key)) !== null ? 'repeat' : 'unknown';
   } catch {
     return 'unknown';
   }

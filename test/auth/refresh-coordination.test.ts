@@ -20,6 +20,12 @@ class Store {
   failNext = 0;
   /** Every set of an outcome fails (the holder cannot record what it got). */
   refuseOutcomes = false;
+  /** The next n reads of an outcome answer "missing" although it is there. */
+  hideOutcomes = 0;
+  /** The next n set-if-absent calls fail. */
+  failLocks = 0;
+  /** Set-if-absent answers "not set" and stores nothing, yet nothing is there. */
+  refuseLocks = false;
 
   async act<T>(answer: () => T, key = ''): Promise<T> {
     this.calls += 1;
@@ -38,11 +44,20 @@ class Store {
   z(): ZObject {
     const cache = {
       get: (key: string) =>
-        this.act(() =>
-          this.fault === 'garbage' ? 'v1.garbage.garbage.garbage' : (this.data.get(key) ?? null),
-        ),
+        this.act(() => {
+          if (this.hideOutcomes > 0 && key.startsWith('practice:refresh-outcome:') && this.data.has(key)) {
+            this.hideOutcomes -= 1;
+            return null;
+          }
+          return this.fault === 'garbage' ? 'v1.garbage.garbage.garbage' : (this.data.get(key) ?? null);
+        }),
       set: (key: string, value: unknown, _ttl?: number, _scope?: string[], nx?: boolean) =>
         this.act(() => {
+          if (nx && this.failLocks > 0) {
+            this.failLocks -= 1;
+            throw new Error('RPC request failed after 3 attempts: Unable to reach the RPC server');
+          }
+          if (nx && this.refuseLocks) return false;
           if (nx && this.data.has(key)) return null;
           this.data.set(key, value);
           return true;
@@ -213,6 +228,56 @@ describe('transient store faults', () => {
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') expect(parseCoreError(outcome.reason).name).toBe('ThrottledError');
     }
+  });
+});
+
+describe('rotated tokens never go back to Practice (review findings)', () => {
+  it('starts over from the newest token when the holder finds its token rotated since it looked', async () => {
+    const store = new Store();
+    const endpoint = rotatingEndpoint(0);
+    // Pair 2 was recorded for refresh token 1 long ago: its access token has expired since.
+    await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request);
+    jest.spyOn(Date, 'now').mockReturnValue((NOW() + 7200) * 1000);
+    try {
+      store.hideOutcomes = 1; // the first look misses the record
+      await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(endpoint.presented).toEqual([pair(1).refresh_token, pair(2).refresh_token]);
+  });
+
+  it("records a rotation made without the store's lock, so a later run never presents the old token", async () => {
+    const store = new Store();
+    store.failLocks = 12;
+    const endpoint = rotatingEndpoint(0);
+    await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request);
+    store.failLocks = 0;
+    const later = await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request);
+    expect(endpoint.presented).toEqual([pair(1).refresh_token]);
+    expect(later.refresh_token).toBe(pair(2).refresh_token);
+  });
+
+  it('refreshes on its own when the store refuses every lock yet shows nobody holding it', async () => {
+    process.env.PRACTICE_REFRESH_WAIT_MS = '2000';
+    const store = new Store();
+    store.refuseLocks = true;
+    const endpoint = rotatingEndpoint(0);
+    const result = await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), endpoint.request);
+    expect(endpoint.presented).toEqual([pair(1).refresh_token]);
+    expect(result.refresh_token).toBe(pair(2).refresh_token);
+  });
+
+  it('gives the token request no more time than the lock has left', async () => {
+    const store = new Store();
+    const timeouts: number[] = [];
+    await new RefreshCoordinator(store.z(), SECRET).refresh(held(1), async (_token, timeoutMs) => {
+      timeouts.push(timeoutMs);
+      return pair(2);
+    });
+    expect(timeouts).toHaveLength(1);
+    expect(timeouts[0]).toBeLessThanOrEqual(25_000);
+    expect(timeouts[0]).toBeGreaterThan(0);
   });
 });
 

@@ -114,8 +114,16 @@ describe('claimEvent', () => {
   // A cache with set-if-absent semantics; `taken` is what set(..., nx=true) answers when the key
   // exists: z.cache.set is typed boolean | null, and a Redis-like store answers null.
   function cacheZ(store: Map<string, unknown>, hideFromGet = false, taken: false | null = false) {
+    // hideFromGet: the first get runs before a concurrent delivery's set lands.
+    let hidden = hideFromGet;
     const cache = {
-      get: async (key: string) => (hideFromGet ? null : (store.get(key) ?? null)),
+      get: async (key: string) => {
+        if (hidden) {
+          hidden = false;
+          return null;
+        }
+        return store.get(key) ?? null;
+      },
       set: async (key: string, value: unknown, _ttl?: number, _scope?: string[], nx?: boolean) => {
         if (nx && store.has(key)) return taken;
         store.set(key, value);
@@ -141,6 +149,13 @@ describe('claimEvent', () => {
   it('treats null from set-if-absent as "already there", not as stored', async () => {
     const store = new Map<string, unknown>([['practice:delivery:wh_1:evt_7', true]]);
     expect(await claimEvent(cacheZ(store, true, null), 'wh_1', 'evt_7')).toBe('repeat');
+  });
+
+  it('fires (claim unknown) when set-if-absent says "not set" but nothing is there: a store failing quietly', async () => {
+    const quiet = {
+      cache: { get: async () => null, set: async () => null, delete: async () => true },
+    } as unknown as ZObject;
+    expect(await claimEvent(quiet, 'wh_1', 'evt_6')).toBe('unknown');
   });
 
   it('fires (claim unknown) rather than drop a delivery when the cache fails', async () => {
