@@ -36,17 +36,16 @@ function isRefreshAuthError(error: unknown): boolean {
   return error instanceof Error && error.name === 'RefreshAuthError';
 }
 
+// With its charset: core form-encodes any body whose type is exactly
+// "application/x-www-form-urlencoded", a stream included (src/http-middlewares/before/prepare-request.js).
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
+
 /**
  * The form as a one-shot stream with a known length. Core's HTTP log records a request
  * body verbatim, but a stream only as "<streaming data>"
  * (src/http-middlewares/after/log-response.js): the code, the PKCE verifier and the
- * refresh token stay out of the logs, whatever core's scrubber knows about them. The
- * content type carries its charset because core form-encodes any body whose type is
- * exactly "application/x-www-form-urlencoded", a stream included
- * (src/http-middlewares/before/prepare-request.js, coerceBody).
+ * refresh token stay out of the logs, whatever core's scrubber knows about them.
  */
-const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
-
 function unloggedForm(fields: Record<string, string>): { body: Readable; length: string } {
   const encoded = Buffer.from(new URLSearchParams(fields).toString(), 'utf8');
   return { body: Readable.from([encoded]), length: String(encoded.length) };
@@ -62,17 +61,18 @@ const USER_MUST_RECONNECT: ReadonlySet<TokenProblem> = new Set([
   'missing_refresh_token',
 ]);
 
+// The integration owner's configuration or code: our own fault, as far as Zapier is concerned.
+const OWNERS_FAULT: ReadonlySet<TokenProblem> = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_request',
+  'unsupported_grant_type',
+]);
+
 /** The status a failed refresh is reported with when the user is not the one to act: never a 4xx. */
 function notStaleStatus(problem: TokenProblem, status: number): number {
   if (status >= 500 && status < 600) return status;
-  // The integration owner's configuration or code: our own fault, as far as Zapier is concerned.
-  const ownersFault: ReadonlySet<TokenProblem> = new Set([
-    'invalid_client',
-    'unauthorized_client',
-    'invalid_request',
-    'unsupported_grant_type',
-  ]);
-  return ownersFault.has(problem) ? 500 : 502;
+  return OWNERS_FAULT.has(problem) ? 500 : 502;
 }
 
 // One token request. Core turns a 401 into a blank RefreshAuthError before any
