@@ -9,11 +9,17 @@
 // Reports connections lost (stale), grants revoked and token requests per expiry, for K8 on
 // and off; exits 1 when a connection was lost, a grant revoked, or an expiry cost more than one
 // token request.
-import path from 'node:path';
-import { consent } from '../harness/consent';
 import { type RpcFault, type RpcServer, startRpcServer } from '../harness/rpc-server';
-import { type Connection, newConnection, ZapierRunner } from '../harness/zapier-runner';
-import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
+import type { Connection } from '../harness/zapier-runner';
+import {
+  connectOwner,
+  FIND,
+  newRunner,
+  POLL,
+  POLL_LIST,
+  startQuietSandbox,
+  useEnvironment,
+} from '../test/reliability/support';
 
 interface Options {
   seed: number;
@@ -23,12 +29,8 @@ interface Options {
   json: boolean;
 }
 
-const STEPS = [
-  'triggers.updated_client.operation.perform', // plain endpoint: K1 is a 403
-  'searches.find_client.operation.perform', // legacy endpoint: K2 is a 200 ok:false
-  'triggers.new_client.operation.performList',
-];
-const REDIRECT_URI = 'http://localhost:9000';
+// A plain endpoint (K1 is a 403), a legacy one (K2 is a 200 ok:false), and a polling list.
+const STEPS = [POLL, FIND, POLL_LIST];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -80,23 +82,6 @@ function pickFault(rng: () => number): RpcFault | null {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function connect(runner: ZapierRunner, sandbox: Sandbox, index: number): Promise<Connection> {
-  const owner = DEMO_MEMBERS.find((m) => m.role === 'owner');
-  if (!owner) throw new Error('the sandbox has no owner');
-  const connection = newConnection({}, { id: `soak-${index}`, userId: `user-${index}` });
-  const url = await runner.invoke<string>('authentication.oauth2Config.authorizeUrl', {
-    inputData: { redirect_uri: REDIRECT_URI, state: `soak-${index}` },
-  });
-  const answer = await consent(url, { email: owner.email, password: sandbox.demoPassword });
-  if (!answer.code) throw new Error(`consent gave no code: ${answer.location}`);
-  connection.authData = await runner.invoke(
-    'authentication.oauth2Config.getAccessToken',
-    { inputData: { code: answer.code, redirect_uri: REDIRECT_URI }, authData: {} },
-    { connection },
-  );
-  return connection;
-}
-
 interface Tally {
   rounds: number;
   runs: number;
@@ -121,17 +106,18 @@ const emptyTally = (): Tally => ({
 
 export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally; failures: string[] }> {
   const rng = random(options.seed);
-  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
+  const sandbox = await startQuietSandbox();
   const rpc: RpcServer = await startRpcServer();
-  process.env.BASE_URL = sandbox.url;
-  process.env.CLIENT_ID = sandbox.clientId;
-  process.env.CLIENT_SECRET = sandbox.clientSecret;
-  const runner = new ZapierRunner({ appPath: path.resolve(__dirname, '..', 'index.js'), rpc });
+  useEnvironment(sandbox);
+  const runner = newRunner(rpc);
   const tallies = { k8: emptyTally(), grace: emptyTally() };
   const failures: string[] = [];
   try {
     const connections: Connection[] = [];
-    for (let i = 0; i < options.connections; i += 1) connections.push(await connect(runner, sandbox, i));
+    // One after another: a local authorization keeps its PKCE verifier per redirect URI.
+    for (let i = 0; i < options.connections; i += 1) {
+      connections.push(await connectOwner(runner, sandbox, { id: `soak-${i}`, userId: `user-${i}` }));
+    }
 
     for (let round = 0; round < options.rounds; round += 1) {
       const k8 = rng() < 0.5;
@@ -150,7 +136,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       const bursts = live.map((connection) => {
         const size = 1 + Math.floor(rng() * options.maxBurst);
         const delays = Array.from({ length: size }, () => Math.floor(rng() * 40));
-        const steps = Array.from({ length: size }, () => STEPS[Math.floor(rng() * STEPS.length)] ?? STEPS[0]);
+        const steps = Array.from({ length: size }, () => STEPS[Math.floor(rng() * STEPS.length)] ?? POLL);
         // A late run: started with the pair this connection had before the burst refreshed it.
         const late = rng() < 0.5 ? { ...connection, authData: { ...connection.authData } } : null;
         return { connection, delays, steps, late };
@@ -159,9 +145,9 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
         bursts.flatMap(({ connection, delays, steps }) =>
           delays.map(async (delay, i) => {
             await pause(delay);
-            const method = steps[i] ?? STEPS[0] ?? '';
+            const method = steps[i] ?? POLL;
             const outcome = await runner.runStep(connection, method, {
-              inputData: method.includes('find_client') ? { name: 'A' } : {},
+              inputData: method === FIND ? { name: 'A' } : {},
             });
             tally.runs += 1;
             if (!outcome.ok) {
@@ -179,7 +165,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       await Promise.all(
         bursts.map(async ({ late, connection }) => {
           if (!late) return;
-          const outcome = await runner.runStep(late, STEPS[0] ?? '');
+          const outcome = await runner.runStep(late, POLL);
           tally.runs += 1;
           if (!outcome.ok) {
             tally.failedRuns += 1;

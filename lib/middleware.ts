@@ -96,7 +96,8 @@ export const throwForPracticeSignals: AfterResponseMiddleware = (response, z, bu
   if (!isApiRequest(response.request.url ?? '')) return response;
   const signal = classifyResponse(toResponseLike(response));
   if (signal.kind === 'ok') return response;
-  throw ownMessageOnly(errorFor(z, signal, secretsOf(bundle)), secretsOf(bundle));
+  const secrets = secretsOf(bundle);
+  throw ownMessageOnly(errorFor(z, signal, secrets), secrets);
 };
 
 export const befores = [refreshBeforeExpiry, addBearerToken];
