@@ -211,8 +211,7 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
       'This Practice connection has no refresh token, so it cannot be renewed. Reconnect your Practice account in Zapier.',
     );
   }
-  const coordinator = new RefreshCoordinator(z, credentials(z).clientSecret);
-  return coordinator.refresh(
+  return new RefreshCoordinator(z).refresh(
     { accessToken: text(bundle.authData.access_token), refreshToken },
     (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
     ({ mode, requested }) => {

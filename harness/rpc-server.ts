@@ -54,13 +54,39 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  *   get_cursor: an object; set_cursor: a number), `what: 'id'` someone else's id,
  *   `what: 'body'` a 200 whose body is not JSON;
  * - error: `{id, error: message}`.
- * `methods` limits the fault to some methods (default: all); `times` to the next n calls.
+ * Which calls it hits: `methods` (default: all), `times` (the next n calls it would hit),
+ * `from`/`until` (a window on the server's clock, ms since the epoch; see `window`), and `when`,
+ * a hook asked once per call with what the call is (after the other conditions, in order).
  */
-export type RpcFault =
-  | { kind: 'down'; how?: '503' | 'reset'; methods?: RpcMethod[]; times?: number }
-  | { kind: 'slow'; delayMs: number; methods?: RpcMethod[]; times?: number }
-  | { kind: 'garbage'; what?: 'result' | 'id' | 'body'; methods?: RpcMethod[]; times?: number }
-  | { kind: 'error'; message?: string; methods?: RpcMethod[]; times?: number };
+export type RpcFault = (
+  | { kind: 'down'; how?: '503' | 'reset' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'garbage'; what?: 'result' | 'id' | 'body' }
+  | { kind: 'error'; message?: string }
+) & {
+  methods?: RpcMethod[];
+  times?: number;
+  from?: number;
+  until?: number;
+  when?: (call: RpcCall) => boolean;
+};
+
+/** One call as a fault's `when` hook sees it. */
+export interface RpcCall {
+  method: RpcMethod;
+  /** zcache_*: the key as the app named it; otherwise null. */
+  key: string | null;
+  /** zcache_set: whether it was set-if-absent. */
+  nx: boolean;
+  /** When the server received it, on its clock (ms). */
+  at: number;
+}
+
+/** `{from, until}` for a fault that hits calls from `afterMs` to `afterMs + forMs` from now (real time). */
+export function window(afterMs: number, forMs: number): { from: number; until: number } {
+  const from = Date.now() + afterMs;
+  return { from, until: from + forMs };
+}
 
 export interface RpcIdentity {
   /** Zapier user id: the 'user' scope. */
@@ -109,7 +135,10 @@ export interface RpcServer {
   logs(): RpcLogLine[];
   /** Forgets every entry, cursor, log line and count (not the fault or clock). */
   clear(): void;
+  /** Replaces every fault with this one (null: none). */
   setFault(fault: RpcFault | null): void;
+  /** Adds a fault beside the others; the first that hits a call decides it. */
+  addFault(fault: RpcFault): void;
   setClock(clock: () => number): void;
   setNxNotSet(answer: null | false): void;
   /** Calls received per method, faulted ones included. */
@@ -181,7 +210,7 @@ function keyOf(params: unknown[]): string {
 export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcServer> {
   let clock = opts.clock ?? Date.now;
   let nxNotSet: null | false = opts.nxNotSet === false ? false : null;
-  let fault: (RpcFault & { left: number }) | null = null;
+  let faults: (RpcFault & { left: number })[] = [];
   /** namespace -> key -> entry */
   const store = new Map<string, Map<string, { value: string; expiresAt: number | null }>>();
   const cursorStore = new Map<string, string>();
@@ -249,13 +278,25 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
     }
   }
 
-  /** The fault that applies to this call, counting it down. */
-  function faultFor(method: RpcMethod): RpcFault | null {
-    if (!fault) return null;
-    if (fault.methods && !fault.methods.includes(method)) return null;
-    if (fault.left <= 0) return null;
-    fault.left -= 1;
-    return fault;
+  /** The first fault that hits this call, counting it down. */
+  function faultFor(method: RpcMethod, params: unknown[]): RpcFault | null {
+    const at = clock();
+    const call: RpcCall = {
+      method,
+      key: method.startsWith('zcache_') && typeof params[0] === 'string' ? params[0] : null,
+      nx: method === 'zcache_set' && params[4] === true,
+      at,
+    };
+    for (const fault of faults) {
+      if (fault.methods && !fault.methods.includes(method)) continue;
+      if (fault.left <= 0) continue;
+      if ((fault.from !== undefined && at < fault.from) || (fault.until !== undefined && at >= fault.until))
+        continue;
+      if (fault.when && !fault.when(call)) continue;
+      fault.left -= 1;
+      return fault;
+    }
+    return null;
   }
 
   function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -291,7 +332,7 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
     counts[method] += 1;
     const params = Array.isArray(body.params) ? body.params : [];
 
-    const active = faultFor(method);
+    const active = faultFor(method, params);
     if (active?.kind === 'down') {
       if (active.how === 'reset') {
         req.socket.destroy();
@@ -416,7 +457,10 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
       for (const method of RPC_METHODS) counts[method] = 0;
     },
     setFault: (next) => {
-      fault = next ? { ...next, left: next.times ?? Number.POSITIVE_INFINITY } : null;
+      faults = next ? [{ ...next, left: next.times ?? Number.POSITIVE_INFINITY }] : [];
+    },
+    addFault: (next) => {
+      faults.push({ ...next, left: next.times ?? Number.POSITIVE_INFINITY });
     },
     setClock: (next) => {
       clock = next;

@@ -11,20 +11,47 @@
 //   2. Otherwise take the refresh token's lock (set-if-absent). The holder looks once more
 //      (someone may have finished in between), refreshes, records the outcome, and lets go.
 //   3. Everyone else waits for the holder's outcome, and takes the lock if the holder
-//      vanishes without one.
+//      vanishes without one (a Lambda killed mid-request).
 //
 // The same protocol as Nango's refreshCredentialsIfNeeded (lock, re-read, skip if someone
-// else refreshed). When z.cache is down, slow or answers garbage, a run refreshes on its
-// own, exactly as without coordination; a run that cannot get an outcome in time fails
-// with ThrottledError, which Zapier retries and never treats as a stale connection.
-// Everything in the cache is sealed (lib/sealed-cache.ts): keys are HMACs, values AES-GCM.
+// else refreshed). Two rules keep it safe when z.cache stumbles:
+//
+//   - A run refreshes on its own, as without coordination, only when the store failed
+//     before showing it any holder (the store is down). A run that has seen a holder, or
+//     holds the lock itself, never does: when the store then fails, it keeps trying within
+//     its time and ends with ThrottledError, which Zapier retries and never treats as a
+//     stale connection.
+//   - An entry that exists but cannot be opened (tampered, garbage) is evidence that its
+//     token was used: that token is never presented on its strength.
+//
+// Entries are keyed and sealed under the refresh token they are about
+// (lib/sealed-cache.ts, `bySubject`): only a run holding that token can find or open them,
+// and nothing the integration owner configures takes part, so CLIENT_SECRET can change and
+// versions of the app can run side by side without losing sight of each other's rotations.
+//
+// Timing. Every figure counts from the moment refreshAccessToken starts (t = 0); B is the
+// call's budget, 27 s in production (PRACTICE_REFRESH_BUDGET_MS may only lower it, for tests):
+//
+//     Zapier ends a request at ..................................... 30 s
+//   - room for Lambda start-up, core around us, the answer ........  3 s
+//   = B: every await of the call has ended by (deadline) ........... 27 s   9 ninths of B
+//   - FINISH, to record the outcome and let go of the lock .........  3 s   1 ninth
+//   = the token request is aborted by (requestEnd) ................. 24 s   8 ninths
+//   - MIN_REQUEST, the least time worth giving a token request .....  3 s   1 ninth
+//   = no token request starts, and no run waits, after (lastStart) . 21 s   7 ninths
+//
+//   The lock lives B + 1 ninth = 30 s. It is taken at t >= 0 and its holder is done by
+//   t = B, so a lock never expires under a live holder, with a ninth of B (3 s) to spare
+//   for the store's clock; a lock older than that belongs to a run Zapier has ended.
+//   Each z.cache call waits at most min(2 s, time to the deadline); every pause, retry and
+//   token request is cut to the same deadline, and the whole call is raced against it too.
 
 import { randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
 import { parseCoreError } from './core-errors';
 import { refreshMarginFor } from './middleware';
 import { requestTimeoutMs } from './network';
-import { SealedCache, type Read } from './sealed-cache';
+import { bySubject, SealedCache, type Read } from './sealed-cache';
 import type { TokenAuthData } from './tokens';
 import { isRecord } from './values';
 
@@ -39,30 +66,42 @@ import { isRecord } from './values';
 export const ROTATION_TTL_SECONDS = 24 * 3600;
 export const DEAD_GRANT_TTL_SECONDS = 3600;
 export const FAILURE_TTL_SECONDS = 10;
-/**
- * The lock outlives everything its holder does: the holder caps its token request (25 s by
- * default, lib/network.ts) to end RECORD_MARGIN_MS before the lock does, and gives up when
- * less than MIN_REQUEST_MS is left.
- */
-export const LOCK_TTL_SECONDS = 60;
-const RECORD_MARGIN_MS = 10_000;
-const MIN_REQUEST_MS = 3_000;
+
+/** B in production: Zapier's 30 s less 3 s for everything around this call. */
+export const CALL_BUDGET_MS = 27_000;
+/** No budget below this is accepted from the environment: a second per ninth is too tight to test anything real. */
+const SMALLEST_BUDGET_MS = 900;
+/** Waiters poll the outcome from every 200 ms up to every second, doubling, with ±25 % jitter. */
+const FIRST_POLL_MS = 200;
+const LAST_POLL_MS = 1_000;
 /** A rotation chain longer than this is not followed further (it would mean a loop or an attack). */
 const MAX_CHAIN = 16;
 
-/** How long a run waits for another run's refresh: inside Zapier's 30 s for the whole call. */
-export function waitBudgetMs(): number {
-  return positiveFromEnv('PRACTICE_REFRESH_WAIT_MS', 20_000);
+/** The timing table at the top of this file, for one budget. */
+export interface Timing {
+  budgetMs: number;
+  finishMs: number;
+  minRequestMs: number;
+  lockTtlSeconds: number;
 }
 
-/** How long one z.cache call may take before the store counts as down for this run. */
+export function timing(): Timing {
+  const asked = Number(process.env.PRACTICE_REFRESH_BUDGET_MS);
+  const budgetMs =
+    Number.isInteger(asked) && asked >= SMALLEST_BUDGET_MS ? Math.min(asked, CALL_BUDGET_MS) : CALL_BUDGET_MS;
+  const ninth = Math.floor(budgetMs / 9);
+  return {
+    budgetMs,
+    finishMs: ninth,
+    minRequestMs: ninth,
+    lockTtlSeconds: Math.ceil((budgetMs + ninth) / 1000),
+  };
+}
+
+/** How long one z.cache call may take before the store counts as failed for that call. */
 export function cacheCallTimeoutMs(): number {
-  return positiveFromEnv('PRACTICE_CACHE_TIMEOUT_MS', 2_000);
-}
-
-function positiveFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
+  const value = Number(process.env.PRACTICE_CACHE_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : 2_000;
 }
 
 /** What happened to one refresh token, as every run can read it. */
@@ -111,6 +150,16 @@ function isOutcome(value: unknown): value is Outcome {
   return value.kind === 'failed' && isRecordedError(value.error);
 }
 
+/** The lock: who holds it, and when that run's call ends at the latest (ms since the epoch). */
+interface Lock {
+  owner: string;
+  until: number;
+}
+
+function isLock(value: unknown): value is Lock {
+  return isRecord(value) && typeof value.owner === 'string' && typeof value.until === 'number';
+}
+
 /** The Zapier error to record for a failed refresh, or null for one that must not be shared. */
 function recordable(error: unknown): RecordedError | null {
   const parts = parseCoreError(error);
@@ -138,11 +187,17 @@ function raise(z: ZObject, error: RecordedError): Error {
 }
 
 const UNAVAILABLE = Symbol('z.cache unavailable');
+/** An entry is there but does not open: its token may have been used. */
+const UNREADABLE = Symbol('z.cache entry unreadable');
 /** The holder found the token rotated since it looked: go round again with the newest one. */
 const RETARGET = Symbol('retarget');
 
+type Look = Recorded | null | typeof UNAVAILABLE | typeof UNREADABLE;
+type LockState = { kind: 'ours' } | { kind: 'held'; until: number | null } | { kind: 'down' };
+
 /** `promise`, or UNAVAILABLE once `ms` pass: a hanging store must not hang the refresh. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof UNAVAILABLE> {
+  if (ms <= 0) return UNAVAILABLE;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<typeof UNAVAILABLE>((resolve) => {
     timer = setTimeout(() => resolve(UNAVAILABLE), ms);
@@ -154,20 +209,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof UN
   }
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Tries a store operation up to three times: one failed RPC call is no reason to give up on the others. */
-async function retrying<T>(op: () => Promise<T | typeof UNAVAILABLE>): Promise<T | typeof UNAVAILABLE> {
-  for (let attempt = 0; ; attempt += 1) {
-    const result = await op();
-    if (result !== UNAVAILABLE || attempt === 2) return result;
-    await pause(50 * (attempt + 1));
-  }
-}
-
-function isLock(value: unknown): value is { owner: string } {
-  return isRecord(value) && typeof value.owner === 'string';
-}
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export interface Coordination {
   /** 'coordinated': this run went through the protocol; 'alone': the store failed and it refreshed on its own. */
@@ -176,56 +218,88 @@ export interface Coordination {
   requested: boolean;
 }
 
+/** Asks Practice for a pair with `refreshToken`; must give up after `timeoutMs`. Throws Zapier errors. */
+export type TokenRequest = (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>;
+
 /** How long a recorded pair without a known expiry counts as fresh: one burst of runs. */
 const UNKNOWN_EXPIRY_FRESH_SECONDS = 60;
 
 export class RefreshCoordinator {
   private readonly outcomes: SealedCache;
   private readonly locks: SealedCache;
-  private readonly timeoutMs = cacheCallTimeoutMs();
+  private readonly callTimeoutMs = cacheCallTimeoutMs();
+  private readonly timing = timing();
+  private readonly owner = randomBytes(16).toString('base64url');
+  private readonly started = Date.now();
+  private readonly deadline = this.started + this.timing.budgetMs;
+  private readonly requestEnd = this.deadline - this.timing.finishMs;
+  private readonly lastStart = this.requestEnd - this.timing.minRequestMs;
+  /** Evidence that a run (another, or this one) holds or held the lock: no refreshing alone from here on. */
+  private sawHolder = false;
 
-  constructor(
-    private readonly z: ZObject,
-    clientSecret: string,
-  ) {
-    this.outcomes = new SealedCache(z, clientSecret, 'refresh-outcome');
-    this.locks = new SealedCache(z, clientSecret, 'refresh-lock');
+  constructor(private readonly z: ZObject) {
+    this.outcomes = new SealedCache(z, bySubject, 'refresh-outcome');
+    this.locks = new SealedCache(z, bySubject, 'refresh-lock');
   }
 
   /**
    * The newest usable pair for a run holding `held`: another run's, or the one `request`
    * gets from Practice with the newest refresh token when this run is the one to ask.
-   * `request` throws Zapier errors; it gets the longest time its token request may take.
+   * Settles within the call's budget (the table at the top of this file), whatever the
+   * store or Practice do.
    */
   async refresh(
     held: { accessToken: string | undefined; refreshToken: string },
-    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
+    request: TokenRequest,
     report: (coordination: Coordination) => void = () => undefined,
   ): Promise<TokenAuthData> {
-    const deadline = Date.now() + waitBudgetMs();
-    const owner = randomBytes(16).toString('base64url');
+    // Belt and braces: every step below is cut to the deadline already.
+    const settled = await within(this.run(held, request, report), this.deadline - Date.now());
+    if (settled === UNAVAILABLE) throw this.stillRenewing();
+    return settled;
+  }
+
+  private async run(
+    held: { accessToken: string | undefined; refreshToken: string },
+    request: TokenRequest,
+    report: (coordination: Coordination) => void,
+  ): Promise<TokenAuthData> {
     const usable = (pair: Recorded) => pair.authData.access_token !== held.accessToken && isFresh(pair);
-    for (let attempt = 0; ; attempt += 1) {
-      if (Date.now() >= deadline) throw this.stillRenewing();
-      const known = await retrying(() => this.newest(held.refreshToken, deadline));
-      if (known === UNAVAILABLE) return this.alone(held.refreshToken, request, report);
+    let target = held.refreshToken;
+    let known: Look = await this.look(target);
+    let retryAt = FIRST_POLL_MS;
+    for (;;) {
+      if (known === UNREADABLE) throw this.unreadable();
+      if (known === UNAVAILABLE) {
+        if (!this.sawHolder) return this.alone(target, request, report);
+        // The store stumbled after showing a holder: never alone; look again while there is time.
+        await this.pauseBefore(retryAt, () => this.storeTrouble());
+        retryAt = Math.min(retryAt * 2, LAST_POLL_MS);
+        known = await this.look(target);
+        continue;
+      }
       if (known !== null && usable(known)) {
         report({ mode: 'coordinated', requested: false });
         return known.authData;
       }
       // The newest refresh token we know of: ours, or the one another run rotated it into.
-      const target = known?.authData.refresh_token ?? held.refreshToken;
+      target = known?.authData.refresh_token ?? target;
+      if (Date.now() >= this.lastStart) throw this.stillRenewing();
 
-      const lockedAt = Date.now();
-      const locked = await retrying(() => this.lock(target, owner));
-      if (locked === UNAVAILABLE) return this.alone(target, request, report);
-      if (locked) {
-        const result = await this.asHolder(target, owner, lockedAt, usable, request, report);
-        if (result !== RETARGET) return result;
+      const lock = await this.lock(target);
+      if (lock.kind === 'down') {
+        if (!this.sawHolder) return this.alone(target, request, report);
+        known = UNAVAILABLE;
         continue;
       }
-      // Another run is refreshing that token: wait for what it records.
-      await pause(Math.min(100 + attempt * 50, 400) + Math.floor(Math.random() * 50));
+      this.sawHolder = true;
+      if (lock.kind === 'ours') {
+        const result = await this.asHolder(target, usable, request, report);
+        if (result !== RETARGET) return result;
+        known = await this.look(target);
+        continue;
+      }
+      known = await this.waitFor(target, lock.until);
     }
   }
 
@@ -237,56 +311,70 @@ export class RefreshCoordinator {
     );
   }
 
-  /**
-   * Takes the lock on `refreshToken` for `owner`: true when ours (a retry after an answer that
-   * was lost finds our own name on it), false only when the lock reads back as another run's.
-   * A store that refuses the lock yet shows nobody holding it is not trusted with coordination.
-   */
-  private async lock(refreshToken: string, owner: string): Promise<boolean | typeof UNAVAILABLE> {
-    for (let tries = 0; tries < 3; tries += 1) {
-      const set = await within(
-        this.locks.set(refreshToken, { owner }, LOCK_TTL_SECONDS, true),
-        this.timeoutMs,
-      );
-      if (set === true) return true;
-      if (set === UNAVAILABLE || set === null) return UNAVAILABLE;
-      const holder = await within(this.locks.get(refreshToken, isLock), this.timeoutMs);
-      if (holder === UNAVAILABLE || holder.state === 'unavailable' || holder.state === 'unreadable') {
-        return UNAVAILABLE;
-      }
-      if (holder.state === 'hit') return holder.value.owner === owner;
-      // 'miss': the holder let go in between; try again at once.
-    }
-    return UNAVAILABLE;
+  private storeTrouble(): Error {
+    return new this.z.errors.ThrottledError(
+      "Zapier's store (z.cache) failed while another run of this Zap was renewing the Practice access token, " +
+        'so this run did not renew it a second time, which could cost the connection. ' +
+        'Zapier retries this step shortly; your connection is fine.',
+      5,
+    );
   }
 
-  /** Lets go of the lock, if it is still ours: after an expiry it may be another run's. */
-  private async unlock(refreshToken: string, owner: string): Promise<void> {
-    const holder = await within(this.locks.get(refreshToken, isLock), this.timeoutMs);
-    if (holder !== UNAVAILABLE && holder.state === 'hit' && holder.value.owner === owner) {
-      await within(this.locks.delete(refreshToken), this.timeoutMs);
+  private unreadable(): Error {
+    return new this.z.errors.ThrottledError(
+      "A record in Zapier's store (z.cache) about this connection's Practice refresh token cannot be read, " +
+        'so this run did not present that token: if it was already used, Practice could revoke the connection. ' +
+        'Zapier retries this step later; the record expires within a day. If this persists, the integration owner should check z.cache.',
+      60,
+    );
+  }
+
+  /** Waits `ms` (± 25 %), or throws `error()` when that would pass the last moment to start a token request. */
+  private async pauseBefore(ms: number, error: () => Error): Promise<void> {
+    const wake = Date.now() + ms * (0.75 + Math.random() * 0.5);
+    if (wake >= this.lastStart) throw error();
+    await pause(wake - Date.now());
+  }
+
+  /** One store call, cut to `min(callTimeoutMs, time to the deadline)`. */
+  private call<T>(op: () => Promise<T>): Promise<T | typeof UNAVAILABLE> {
+    return within(op(), Math.min(this.callTimeoutMs, this.deadline - Date.now()));
+  }
+
+  /** Up to three tries of a store call that failed: one failed RPC call is no reason to give up. */
+  private async retrying<T>(op: () => Promise<T | typeof UNAVAILABLE>): Promise<T | typeof UNAVAILABLE> {
+    for (let attempt = 0; ; attempt += 1) {
+      const result = await op();
+      if (result !== UNAVAILABLE || attempt === 2 || Date.now() >= this.deadline) return result;
+      await pause(Math.min(50 * (attempt + 1), this.deadline - Date.now()));
     }
+  }
+
+  /** One read of an outcome, as a Look. */
+  private async read(refreshToken: string): Promise<Read<Outcome> | typeof UNAVAILABLE> {
+    return this.call(() => this.outcomes.get(refreshToken, isOutcome));
+  }
+
+  /** The end of the rotation chain that starts at `refreshToken`, read with retries. */
+  private look(refreshToken: string): Promise<Look> {
+    return this.retrying(() => this.newest(refreshToken));
   }
 
   /**
    * The end of the rotation chain that starts at `refreshToken`: null when the token was never
-   * refreshed, UNAVAILABLE when the store failed on the first read. A recorded failure of the
-   * first token is raised again here, so every run of a burst fails as the first one did.
+   * refreshed, UNAVAILABLE when the store failed on the first read, UNREADABLE when the first
+   * entry does not open. A recorded failure of the first token is raised again here, so every
+   * run of a burst fails as the first one did. Further down the chain a failed read stops at the
+   * newest pair read so far: its refresh token is locked and looked up again before any use.
    */
-  private async newest(
-    refreshToken: string,
-    deadline: number,
-  ): Promise<Recorded | null | typeof UNAVAILABLE> {
+  private async newest(refreshToken: string): Promise<Look> {
     let token = refreshToken;
     let newest: Recorded | null = null;
-    for (let hop = 0; hop < MAX_CHAIN && (hop === 0 || Date.now() < deadline); hop += 1) {
-      const read: Read<Outcome> | typeof UNAVAILABLE = await within(
-        this.outcomes.get(token, isOutcome),
-        this.timeoutMs,
-      );
+    for (let hop = 0; hop < MAX_CHAIN; hop += 1) {
+      const read = await this.read(token);
       if (read === UNAVAILABLE || read.state === 'unavailable') return hop === 0 ? UNAVAILABLE : newest;
-      // A tampered or unreadable entry is never trusted: as good as none.
-      if (read.state !== 'hit') return newest;
+      if (read.state === 'unreadable') return hop === 0 ? UNREADABLE : newest;
+      if (read.state === 'miss') return newest;
       const outcome = read.value;
       if (outcome.kind === 'failed') {
         // A failure further down the chain belongs to a newer token: the newest pair we know stands.
@@ -301,20 +389,81 @@ export class RefreshCoordinator {
     return newest;
   }
 
+  /**
+   * Takes the lock on `refreshToken`. Ours when set-if-absent stores it, or when it reads back
+   * with our name (a retry after an answer that was lost). Held when it reads back as another
+   * run's, and also when set-if-absent refused and the read then failed or did not open: the
+   * refusal is evidence of a holder. Down when the store failed, or refused three times yet
+   * showed nobody holding it (such a store is not trusted with coordination).
+   */
+  private async lock(refreshToken: string): Promise<LockState> {
+    const value: Lock = { owner: this.owner, until: this.deadline };
+    for (let tries = 0; tries < 3; tries += 1) {
+      const set = await this.retrying(async () => {
+        const answer = await this.call(() =>
+          this.locks.set(refreshToken, value, this.timing.lockTtlSeconds, true),
+        );
+        return answer === null ? UNAVAILABLE : answer;
+      });
+      if (set === true) return { kind: 'ours' };
+      if (set === UNAVAILABLE) return { kind: 'down' };
+      const holder = await this.call(() => this.locks.get(refreshToken, isLock));
+      if (holder === UNAVAILABLE || holder.state === 'unavailable' || holder.state === 'unreadable') {
+        return { kind: 'held', until: null };
+      }
+      if (holder.state === 'hit') {
+        return holder.value.owner === this.owner
+          ? { kind: 'ours' }
+          : { kind: 'held', until: holder.value.until };
+      }
+      // 'miss': the holder let go in between; try again at once.
+    }
+    return { kind: 'down' };
+  }
+
+  /** Lets go of the lock, if it is still ours: after an expiry it may be another run's. */
+  private async unlock(refreshToken: string): Promise<void> {
+    const holder = await this.call(() => this.locks.get(refreshToken, isLock));
+    if (holder !== UNAVAILABLE && holder.state === 'hit' && holder.value.owner === this.owner) {
+      await this.call(() => this.locks.delete(refreshToken));
+    }
+  }
+
+  /**
+   * Polls the outcome of `refreshToken` while another run holds its lock, backing off from
+   * 200 ms to 1 s: one z.cache call a poll. Returns what it found, or the last look once the
+   * holder's call is over (`until`; unknown: after the first poll), so the caller can take
+   * the lock of a holder that died. Store failures only mean: poll again.
+   */
+  private async waitFor(refreshToken: string, until: number | null): Promise<Look> {
+    let every = FIRST_POLL_MS;
+    for (;;) {
+      await this.pauseBefore(every, () => this.stillRenewing());
+      every = Math.min(every * 2, LAST_POLL_MS);
+      const known = await this.newest(refreshToken);
+      if (known !== null && known !== UNAVAILABLE) return known;
+      if (until === null || Date.now() > until) return known;
+    }
+  }
+
   private async asHolder(
     refreshToken: string,
-    owner: string,
-    lockedAt: number,
     usable: (pair: Recorded) => boolean,
-    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
+    request: TokenRequest,
     report: (coordination: Coordination) => void,
   ): Promise<TokenAuthData | typeof RETARGET> {
     // Released once the outcome is recorded, or when nothing was asked of Practice.
     let release = true;
     try {
-      // Someone may have finished between our first look and our lock.
-      const known = await retrying(() => this.newest(refreshToken, lockedAt + LOCK_TTL_SECONDS * 1000));
-      if (known !== null && known !== UNAVAILABLE) {
+      // Someone may have finished between our first look and our lock. Without this look,
+      // the token must not be presented: a blip here is retried while there is time.
+      let known = await this.look(refreshToken);
+      for (let every = FIRST_POLL_MS; known === UNAVAILABLE; every = Math.min(every * 2, LAST_POLL_MS)) {
+        await this.pauseBefore(every, () => this.storeTrouble());
+        known = await this.look(refreshToken);
+      }
+      if (known === UNREADABLE) throw this.unreadable();
+      if (known !== null) {
         if (usable(known)) {
           report({ mode: 'coordinated', requested: false });
           return known.authData;
@@ -322,13 +471,11 @@ export class RefreshCoordinator {
         // Rotated since we looked: this token must never reach Practice again. Start over from the newest.
         if (known.authData.refresh_token !== refreshToken) return RETARGET;
       }
-      // The request must end, and its outcome be recorded, while the lock still stands: a run that
-      // took an expired lock would present the same refresh token.
-      const left = lockedAt + LOCK_TTL_SECONDS * 1000 - RECORD_MARGIN_MS - Date.now();
-      if (left < MIN_REQUEST_MS) throw this.stillRenewing();
+      const timeoutMs = Math.min(requestTimeoutMs(), this.requestEnd - Date.now());
+      if (timeoutMs < this.timing.minRequestMs) throw this.stillRenewing();
       let authData: TokenAuthData;
       try {
-        authData = await request(refreshToken, Math.min(requestTimeoutMs(), left));
+        authData = await request(refreshToken, timeoutMs);
       } catch (error) {
         const recorded = recordable(error);
         if (recorded) {
@@ -349,7 +496,7 @@ export class RefreshCoordinator {
       report({ mode: 'coordinated', requested: true });
       return authData;
     } finally {
-      if (release) await this.unlock(refreshToken, owner);
+      if (release) await this.unlock(refreshToken);
     }
   }
 
@@ -360,31 +507,33 @@ export class RefreshCoordinator {
     ttl: number,
     ifAbsent = false,
   ): Promise<boolean> {
-    const stored = await retrying(async () => {
-      const set = await within(this.outcomes.set(refreshToken, outcome, ttl, ifAbsent), this.timeoutMs);
+    const stored = await this.retrying(async () => {
+      const set = await this.call(() => this.outcomes.set(refreshToken, outcome, ttl, ifAbsent));
       return set === true ? true : UNAVAILABLE;
     });
     return stored === true;
   }
 
   /**
-   * Without the store's help: one token request, as every run made before coordination. Its
-   * rotation is still recorded if the store answers by now, so a run holding the old refresh
-   * token later takes the new pair instead of presenting the rotated one.
+   * Without the store's help, because it failed before showing any holder: one token request,
+   * as every run made before coordination. Its rotation is still recorded if the store answers
+   * by now, so a run holding the old refresh token later takes the new pair instead of
+   * presenting the rotated one.
    */
   private async alone(
     refreshToken: string,
-    request: (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>,
+    request: TokenRequest,
     report: (coordination: Coordination) => void,
   ): Promise<TokenAuthData> {
-    const authData = await request(refreshToken, requestTimeoutMs());
-    await within(
+    const timeoutMs = Math.min(requestTimeoutMs(), this.requestEnd - Date.now());
+    if (timeoutMs < this.timing.minRequestMs) throw this.stillRenewing();
+    const authData = await request(refreshToken, timeoutMs);
+    await this.call(() =>
       this.outcomes.set(
         refreshToken,
         { kind: 'rotated', authData, recorded_at: nowSeconds() },
         ROTATION_TTL_SECONDS,
       ),
-      this.timeoutMs,
     );
     report({ mode: 'alone', requested: true });
     return authData;

@@ -1,45 +1,81 @@
 // z.cache is Zapier's shared store: readable by anything that can read the store.
 // Nothing goes in there in the clear. Keys are HMACs of what they name; values are
-// sealed with AES-256-GCM under a key derived (HKDF-SHA256) from CLIENT_SECRET, with
-// the cache key as associated data so an entry cannot be replayed under another key.
-// An entry that fails to open (tampered, written under another secret, garbage) is
-// reported as unreadable and never trusted.
+// sealed with AES-256-GCM, with the cache key as associated data so an entry cannot be
+// replayed under another key. An entry that fails to open (tampered, garbage, written
+// under other key material) is reported as unreadable and never trusted.
+//
+// What the keys are derived from (HKDF-SHA256) is the caller's choice, per entry:
+//
+// - `bySubject`: from the secret the entry is about. A refresh token's records are keyed
+//   and sealed under the refresh token itself, a webhook delivery's under its subscription's
+//   secret. Only a run that already holds that secret can find or open the entry; nothing
+//   the integration owner configures takes part, so changing CLIENT_SECRET, or running
+//   several versions of the app side by side, changes nothing for these entries.
+// - `byAppSecret`: from one secret of the app (CLIENT_SECRET), for entries about something
+//   that is not itself secret (the local CLI's PKCE verifier, keyed by its redirect URI).
+//   Such entries are lost when that secret changes; they live ten minutes.
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
 
-const VERSION = 'v1';
+/** How the keys of one family of entries are made. */
+export interface KeyScheme {
+  /** The secret input keying material for the entry about `id`. */
+  material(id: string): string;
+  /** HKDF salt: separates schemes that might share material. */
+  salt: string;
+  /** Written in front of every sealed value; a value of another version never opens. */
+  version: string;
+}
+
+/** Keys and seals derived from the entry's own subject (`id` is the secret). */
+export const bySubject: KeyScheme = {
+  material: (id) => id,
+  salt: 'practice-zapier-zcache-subject',
+  version: 'v2',
+};
+
+/** Keys and seals derived from one secret of the app, whatever the entry is about. */
+export function byAppSecret(secret: string): KeyScheme {
+  return { material: () => secret, salt: 'practice-zapier-zcache', version: 'v1' };
+}
 
 interface Keys {
-  secret: string;
   name: Buffer;
   seal: Buffer;
 }
-let keys: Keys | undefined;
 
-function keysFor(clientSecret: string): Keys {
-  if (keys?.secret === clientSecret) return keys;
-  const derive = (info: string) =>
-    Buffer.from(hkdfSync('sha256', clientSecret, 'practice-zapier-zcache', info, 32));
-  keys = { secret: clientSecret, name: derive('key names v1'), seal: derive('sealed values v1') };
+// Deriving is cheap (two HKDF calls), but one run asks for the same entry several times.
+const derived = new Map<string, Keys>();
+const DERIVED_LIMIT = 256;
+
+function keysFor(scheme: KeyScheme, id: string): Keys {
+  const material = scheme.material(id);
+  const memo = `${scheme.salt}\0${material}`;
+  const known = derived.get(memo);
+  if (known) return known;
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', material, scheme.salt, info, 32));
+  const keys = { name: derive('key names v1'), seal: derive('sealed values v1') };
+  if (derived.size >= DERIVED_LIMIT) derived.clear();
+  derived.set(memo, keys);
   return keys;
 }
 
 /** The cache key for `id` under `purpose`: nothing about `id` can be read from it. */
-export function cacheKey(clientSecret: string, purpose: string, id: string): string {
-  const digest = createHmac('sha256', keysFor(clientSecret).name)
+export function cacheKey(scheme: KeyScheme, purpose: string, id: string): string {
+  const digest = createHmac('sha256', keysFor(scheme, id).name)
     .update(`${purpose}\0${id}`)
     .digest('base64url');
   return `practice:${purpose}:${digest}`;
 }
 
-export function seal(clientSecret: string, key: string, value: unknown): string {
+export function seal(scheme: KeyScheme, id: string, key: string, value: unknown): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keysFor(clientSecret).seal, iv);
+  const cipher = createCipheriv('aes-256-gcm', keysFor(scheme, id).seal, iv);
   cipher.setAAD(Buffer.from(key));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return [
-    VERSION,
+    scheme.version,
     iv.toString('base64url'),
     body.toString('base64url'),
     cipher.getAuthTag().toString('base64url'),
@@ -47,16 +83,13 @@ export function seal(clientSecret: string, key: string, value: unknown): string 
 }
 
 /** The value sealed under `key`, or undefined when `sealed` does not open. */
-export function unseal(clientSecret: string, key: string, sealed: unknown): unknown {
+export function unseal(scheme: KeyScheme, id: string, key: string, sealed: unknown): unknown {
   if (typeof sealed !== 'string') return undefined;
   const [version, iv, body, tag, extra] = sealed.split('.');
-  if (version !== VERSION || !iv || body === undefined || !tag || extra !== undefined) return undefined;
+  if (version !== scheme.version || !iv || body === undefined || !tag || extra !== undefined)
+    return undefined;
   try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      keysFor(clientSecret).seal,
-      Buffer.from(iv, 'base64url'),
-    );
+    const decipher = createDecipheriv('aes-256-gcm', keysFor(scheme, id).seal, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(key));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     const text = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
@@ -78,12 +111,12 @@ export type Read<T> =
 export class SealedCache {
   constructor(
     private readonly z: ZObject,
-    private readonly clientSecret: string,
+    private readonly scheme: KeyScheme,
     private readonly purpose: string,
   ) {}
 
   key(id: string): string {
-    return cacheKey(this.clientSecret, this.purpose, id);
+    return cacheKey(this.scheme, this.purpose, id);
   }
 
   async get<T>(id: string, isValid: (value: unknown) => value is T): Promise<Read<T>> {
@@ -95,7 +128,7 @@ export class SealedCache {
       return { state: 'unavailable', error };
     }
     if (raw === null || raw === undefined) return { state: 'miss' };
-    const value = unseal(this.clientSecret, key, raw);
+    const value = unseal(this.scheme, id, key, raw);
     return value !== undefined && isValid(value) ? { state: 'hit', value } : { state: 'unreadable' };
   }
 
@@ -106,7 +139,7 @@ export class SealedCache {
       // z.cache.set answers boolean | null; with nx, Zapier's store answers "not set" when the key exists.
       const answer: unknown = await this.z.cache.set(
         key,
-        seal(this.clientSecret, key, value),
+        seal(this.scheme, id, key, value),
         ttlSeconds,
         undefined,
         ifAbsent,
@@ -117,11 +150,13 @@ export class SealedCache {
     }
   }
 
-  async delete(id: string): Promise<void> {
+  /** true: the store answered; false: it failed (a leftover entry expires with its ttl). */
+  async delete(id: string): Promise<boolean> {
     try {
       await this.z.cache.delete(this.key(id));
+      return true;
     } catch {
-      // A leftover entry expires with its ttl.
+      return false;
     }
   }
 }

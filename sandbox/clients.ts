@@ -4,6 +4,8 @@ import { timingSafeEqual } from 'node:crypto';
 export interface RegisteredClient {
   clientId: string;
   clientSecret: string;
+  /** Secrets that still work while the owner moves to `clientSecret` (a secret rotation). */
+  previousSecrets?: string[];
   name: string;
   // Matched exactly, character for character.
   redirectUris: string[];
@@ -43,7 +45,12 @@ export function isRegisteredRedirect(client: RegisteredClient, uri: string): boo
 }
 
 export function secretMatches(client: RegisteredClient, secret: string): boolean {
-  const expected = Buffer.from(client.clientSecret);
   const given = Buffer.from(secret);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  // Every candidate is compared, so the time taken says nothing about which one matched.
+  let matched = false;
+  for (const candidate of [client.clientSecret, ...(client.previousSecrets ?? [])]) {
+    const expected = Buffer.from(candidate);
+    if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+  }
+  return matched;
 }

@@ -1,6 +1,7 @@
 // The Practice API sandbox: a real HTTP server implementing docs/practice-api.md §1–4, known
 // behaviours included, plus controls that let tests and demos provoke every auth signal.
 // Never imported by the Zapier app.
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -15,6 +16,7 @@ import { oauthRouter } from './oauth';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks';
 import { RateLimiter } from './rate-limit';
 import { metaOf, RequestLog, type RequestFilter, type RequestLogEntry } from './request-log';
+import { TokenHolds, type TokenHold } from './holds';
 import { guardControls, type ListenAddress } from './same-origin';
 import { DEMO_PASSWORD, seed } from './seed';
 import { isoTime, publicMember, Store, type Member, type Role } from './store';
@@ -23,6 +25,7 @@ import { WebhookDispatcher, type DeliveryRecord, type Tamper, type WebhookEventR
 
 export type { Quirks } from './quirks';
 export type { RegisteredClient } from './clients';
+export type { HeldRequest, TokenHold } from './holds';
 export type { RequestFilter, RequestLogEntry, TokenGrantType } from './request-log';
 export type { RotationOutcome } from './oauth-model';
 export type { TokenStats } from './token-stats';
@@ -111,6 +114,14 @@ export interface Sandbox {
   redeliverWebhookEvent(eventId: string, tamper?: Tamper): Promise<DeliveryRecord[]>;
   /** Resolves when every webhook delivery started so far has finished. */
   settleWebhooks(): Promise<void>;
+  /** Holds the next `count` token requests (default: all) until the test releases or drops each. */
+  holdTokenRequests(count?: number): TokenHold;
+  /**
+   * The owner rotates the client secret: a new one becomes `clientSecret`, the old one keeps
+   * working (as during a rotation at a real provider) until `retireSecrets()`.
+   */
+  rotateClientSecret(): string;
+  retireSecrets(): void;
 }
 
 function checkTtl(seconds: number): number {
@@ -148,6 +159,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(now);
   seed(store);
   const requestLog = new RequestLog(now);
+  const holds = new TokenHolds(now);
   // Revocations before this index belong to a window the request log has forgotten.
   let revocationsBefore = 0;
   const limiter = new RateLimiter(now);
@@ -190,6 +202,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       started.controls(req, res, next);
     },
   );
+  // Before the log: a dropped request never reached Practice, a released one is logged as usual.
+  app.use(holds.middleware());
   app.use(requestLog.middleware());
   app.use(
     '/oauth',
@@ -245,7 +259,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     host,
     port,
     clientId: primary.clientId,
-    clientSecret: primary.clientSecret,
+    get clientSecret() {
+      return primary.clientSecret;
+    },
     demoPassword: DEMO_PASSWORD,
     get members() {
       return [...store.members.values()].map(publicMember);
@@ -267,6 +283,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     now,
     async close() {
+      holds.releaseAll();
       await webhooks.settle();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -333,6 +350,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     grants,
     redeliverWebhookEvent: (eventId, tamper) => webhooks.redeliver(eventId, tamper ?? null),
     settleWebhooks: () => webhooks.settle(),
+    holdTokenRequests: (count) => holds.hold(count),
+    rotateClientSecret() {
+      const fresh = `practice-sandbox-secret-${randomBytes(24).toString('base64url')}`;
+      primary.previousSecrets = [...(primary.previousSecrets ?? []), primary.clientSecret];
+      primary.clientSecret = fresh;
+      return fresh;
+    },
+    retireSecrets() {
+      primary.previousSecrets = [];
+    },
   };
   started.controls = controlRouter(sandbox);
   return sandbox;
