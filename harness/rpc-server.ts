@@ -48,7 +48,8 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  * - down: HTTP 503 (`how: '503'`, the default; core retries 3 times then gives up) or the
  *   socket closed without an answer (`how: 'reset'`; core retries the same way). For a
  *   refused connection, `close()` the server: core retries, then fails with ECONNREFUSED;
- * - slow: answers correctly after `delayMs`;
+ * - slow: does the call at once and delivers its answer `delayMs` later (an answer slow in
+ *   transit: a read answers what the store held when the call arrived);
  * - garbage: an answer core does not expect: `what: 'result'` (the default) a result of the wrong
  *   kind (zcache_get: text that is not JSON; zcache_set/zcache_delete: the string "OK";
  *   get_cursor: an object; set_cursor: a number), `what: 'id'` someone else's id,
@@ -74,6 +75,8 @@ export type RpcFault = (
 /** One call as a fault's `when` hook sees it. */
 export interface RpcCall {
   method: RpcMethod;
+  /** Who called: the run's user and connection. */
+  identity: RpcIdentity;
   /** zcache_*: the key as the app named it; otherwise null. */
   key: string | null;
   /** zcache_set: whether it was set-if-absent. */
@@ -279,10 +282,11 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
   }
 
   /** The first fault that hits this call, counting it down. */
-  function faultFor(method: RpcMethod, params: unknown[]): RpcFault | null {
+  function faultFor(method: RpcMethod, params: unknown[], identity: RpcIdentity): RpcFault | null {
     const at = clock();
     const call: RpcCall = {
       method,
+      identity,
       key: method.startsWith('zcache_') && typeof params[0] === 'string' ? params[0] : null,
       nx: method === 'zcache_set' && params[4] === true,
       at,
@@ -332,7 +336,7 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
     counts[method] += 1;
     const params = Array.isArray(body.params) ? body.params : [];
 
-    const active = faultFor(method, params);
+    const active = faultFor(method, params, identity);
     if (active?.kind === 'down') {
       if (active.how === 'reset') {
         req.socket.destroy();
@@ -340,9 +344,6 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
       }
       send(res, 503, { id, error: 'unavailable' });
       return;
-    }
-    if (active?.kind === 'slow') {
-      await new Promise((resolve) => setTimeout(resolve, active.delayMs));
     }
     if (active?.kind === 'error') {
       send(res, 200, { id, error: active.message ?? 'the store failed' });
@@ -369,12 +370,15 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
       return;
     }
 
+    let answer: { status: number; body: unknown };
     try {
-      send(res, 200, { id, result: call(method, params, identity, body.storeKey) });
+      answer = { status: 200, body: { id, result: call(method, params, identity, body.storeKey) } };
     } catch (error) {
-      if (error instanceof RpcInputError) send(res, 400, { id, error: error.message });
-      else throw error;
+      if (!(error instanceof RpcInputError)) throw error;
+      answer = { status: 400, body: { id, error: error.message } };
     }
+    if (active?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, active.delayMs));
+    send(res, answer.status, answer.body);
   }
 
   function recordLog(identity: RpcIdentity | null, raw: string): void {

@@ -50,7 +50,14 @@
 //    whose 200 ms abort fails runs on a loaded machine. No `zcacheTestObj`/`cursorTestObj`:
 //    core's local mock ignores ttl, scope and nx. One RpcServer may serve many runners and
 //    connections, as Zapier's store is shared across runs.
-// 5. Output checks are logged, never thrown, as on Zapier.
+// 5. Zapier's 30 s. A request to an app that has not answered after 30 s fails
+//    (docs.zapier.com/platform/build/operating-constraints, "Time Limits"); whatever the app would
+//    have returned later is lost, a refreshed pair included. The runner races every
+//    invocation against `limitMs` (30 s, lower for tests) and reports `ZapierTimeout`
+//    (not stale: Zapier retries later). The app's code goes on in this process, as a Lambda
+//    may until it is frozen; `harness/child-run.ts` runs a step in a process of its own, for
+//    tests that kill a run mid-request.
+// 6. Output checks are logged, never thrown, as on Zapier.
 //    src/app-middlewares/after/checks.js throws CheckError when `constants.IS_TESTING`
 //    (argv mentions jest/mocha, or NODE_ENV=test*), `event.isDeveloper` or
 //    `event.calledFromCli`; otherwise — production — it only logs
@@ -64,7 +71,7 @@
 //    patch and to silence the memory watchdog's stdout line (src/tools/memory-checker.js).
 //
 // Interfaces (used by tests, scripts/start.ts and bench/):
-//   new ZapierRunner({ appPath?, app?, rpc? })  |  new ZapierRunner(appPath)
+//   new ZapierRunner({ appPath?, app?, rpc?, limitMs? })  |  new ZapierRunner(appPath)
 //   runner.connect(inputData) -> { connection, label }
 //   runner.runStep(connection, method, bundle?, { storeKey? }) -> StepOutcome
 //   runner.refresh(connection) -> { ok, error?, staled }
@@ -129,6 +136,23 @@ export interface RunnerOptions {
   app?: object;
   /** The RPC stand-in for z.cache / z.cursor; default: one shared by the process. */
   rpc?: RpcServer;
+  /** The RPC stand-in's URL, when it runs in another process (harness/child-run.ts). */
+  rpcUrl?: string;
+  /** Zapier's limit on one request to the app, ms (rule 5). Default 30 000. */
+  limitMs?: number;
+}
+
+/** Zapier ends a request to the app after 30 s (rule 5). */
+export const ZAPIER_LIMIT_MS = 30_000;
+
+/** What the runner throws when an invocation outlasts its limit: Zapier gave up on it. */
+export class ZapierTimeout extends Error {
+  constructor(method: string, limitMs: number) {
+    super(
+      `Zapier ended ${method} after ${limitMs / 1000} s without an answer; anything it returned later is lost.`,
+    );
+    this.name = 'ZapierTimeout';
+  }
 }
 
 export interface InvokeOptions {
@@ -249,7 +273,9 @@ export class ZapierRunner {
   private readonly handler: Handler;
   private readonly app: { authentication?: { connectionLabel?: unknown } };
   private readonly compiledApp: unknown;
-  private readonly rpcServer: Promise<RpcServer>;
+  private readonly rpcServer: Promise<RpcServer> | null;
+  private readonly rpcUrl: Promise<string>;
+  private readonly limitMs: number;
 
   constructor(options: string | RunnerOptions = {}) {
     const opts: RunnerOptions = typeof options === 'string' ? { appPath: options } : options;
@@ -260,7 +286,11 @@ export class ZapierRunner {
     this.app = app;
     this.compiledApp = prepareApp(app);
     this.handler = (zapier as unknown as ZapierCore).createAppHandler(app);
-    this.rpcServer = opts.rpc ? Promise.resolve(opts.rpc) : defaultRpcServer();
+    this.rpcServer = opts.rpc ? Promise.resolve(opts.rpc) : opts.rpcUrl ? null : defaultRpcServer();
+    this.rpcUrl = opts.rpcUrl
+      ? Promise.resolve(opts.rpcUrl)
+      : (this.rpcServer ?? defaultRpcServer()).then((rpc) => rpc.url);
+    this.limitMs = opts.limitMs ?? ZAPIER_LIMIT_MS;
     // Without an event token core's RPC client authenticates with a deploy key
     // (src/tools/create-rpc-client.js); the stand-in ignores its value.
     process.env.ZAPIER_DEPLOY_KEY ??= 'practice-harness-stand-in';
@@ -268,6 +298,7 @@ export class ZapierRunner {
 
   /** The RPC stand-in this runner's z.cache and z.cursor talk to. */
   rpc(): Promise<RpcServer> {
+    if (!this.rpcServer) throw new Error('this runner talks to an RPC stand-in in another process');
     return this.rpcServer;
   }
 
@@ -277,22 +308,25 @@ export class ZapierRunner {
     bundle: Record<string, unknown>,
     options: InvokeOptions,
   ): Promise<{ results: unknown; checks: string[] }> {
-    const rpc = await this.rpcServer;
+    const rpcUrl = await this.rpcUrl;
     const who = options.connection ?? NOBODY;
     const asked = Array.isArray(bundle.skipChecks) ? bundle.skipChecks : [];
-    const response = await this.handler({
-      command: 'execute',
+    const response = await this.withinLimit(
       method,
-      bundle: { ...bundle, skipChecks: CORE_CHECKS.map((c) => c.name) },
-      rpc_base: rpc.url,
-      // No event token (it would switch on core's log streaming): the caller rides in storeKey.
-      storeKey: storeKeyFor(
-        { user: who.userId, connection: who.id },
-        options.storeKey ?? `${who.id}:${method}`,
-      ),
-      calledFromCli: true,
-      calledFromCliInvoke: true,
-    });
+      this.handler({
+        command: 'execute',
+        method,
+        bundle: { ...bundle, skipChecks: CORE_CHECKS.map((c) => c.name) },
+        rpc_base: rpcUrl,
+        // No event token (it would switch on core's log streaming): the caller rides in storeKey.
+        storeKey: storeKeyFor(
+          { user: who.userId, connection: who.id },
+          options.storeKey ?? `${who.id}:${method}`,
+        ),
+        calledFromCli: true,
+        calledFromCliInvoke: true,
+      }),
+    );
     // As checks.js does in production, with the bundle the app saw.
     const checks = CORE_CHECKS.filter(
       (check) => !asked.includes(check.name) && check.shouldRun(method, bundle, this.compiledApp),
@@ -302,6 +336,19 @@ export class ZapierRunner {
         .map((error) => `Zapier check "${check.name}" failed: ${error}`),
     );
     return { results: response.results, checks };
+  }
+
+  /** `running`, or ZapierTimeout once the limit passes (rule 5). */
+  private async withinLimit<T>(method: string, running: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new ZapierTimeout(method, this.limitMs)), this.limitMs);
+    });
+    try {
+      return await Promise.race([running, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** One plain invocation; throws what core throws. */
