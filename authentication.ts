@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getMe } from './lib/api';
@@ -30,6 +31,11 @@ function basicAuth(clientId: string, clientSecret: string): string {
   // RFC 6749 §2.3.1: both parts are form-encoded before base64.
   const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+/** Names a client configuration without revealing it: a failure recorded under one is not another's. */
+function clientFingerprint(clientId: string, clientSecret: string): string {
+  return createHash('sha256').update(`${clientId}\0${clientSecret}`).digest('base64url').slice(0, 22);
 }
 
 function isRefreshAuthError(error: unknown): boolean {
@@ -211,7 +217,8 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
       'This Practice connection has no refresh token, so it cannot be renewed. Reconnect your Practice account in Zapier.',
     );
   }
-  return new RefreshCoordinator(z).refresh(
+  const { clientId, clientSecret } = credentials(z);
+  return new RefreshCoordinator(z, clientFingerprint(clientId, clientSecret)).refresh(
     { accessToken: text(bundle.authData.access_token), refreshToken },
     (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
     ({ mode, requested }) => {

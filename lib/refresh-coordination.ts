@@ -104,8 +104,12 @@ export function cacheCallTimeoutMs(): number {
   return Number.isInteger(value) && value > 0 ? value : 2_000;
 }
 
-/** What happened to one refresh token, as every run can read it. */
-export type Outcome = Recorded | { kind: 'failed'; error: RecordedError };
+/**
+ * What happened to one refresh token, as every run can read it. A failure also names the
+ * client configuration it happened under (`client`, a fingerprint): a run configured otherwise
+ * (the owner has fixed CLIENT_SECRET since) does not inherit it.
+ */
+export type Outcome = Recorded | { kind: 'failed'; error: RecordedError; client?: string };
 
 /** A refresh that succeeded: the pair it got, and when (Unix seconds). */
 export interface Recorded {
@@ -237,7 +241,11 @@ export class RefreshCoordinator {
   /** Evidence that a run (another, or this one) holds or held the lock: no refreshing alone from here on. */
   private sawHolder = false;
 
-  constructor(private readonly z: ZObject) {
+  /** `client`: a fingerprint of the client configuration this run asks Practice with. */
+  constructor(
+    private readonly z: ZObject,
+    private readonly client = '',
+  ) {
     this.outcomes = new SealedCache(z, bySubject, 'refresh-outcome');
     this.locks = new SealedCache(z, bySubject, 'refresh-lock');
   }
@@ -379,6 +387,8 @@ export class RefreshCoordinator {
       if (outcome.kind === 'failed') {
         // A failure further down the chain belongs to a newer token: the newest pair we know stands.
         if (newest !== null) return newest;
+        // Under another client configuration: not this run's failure to repeat.
+        if ((outcome.client ?? '') !== this.client) return null;
         throw raise(this.z, outcome.error);
       }
       newest = outcome;
@@ -481,7 +491,12 @@ export class RefreshCoordinator {
         if (recorded) {
           const ttl = recorded.name === 'ExpiredAuthError' ? DEAD_GRANT_TTL_SECONDS : FAILURE_TTL_SECONDS;
           // Never over a rotation another run recorded: set-if-absent.
-          await this.record(refreshToken, { kind: 'failed', error: recorded }, ttl, true);
+          await this.record(
+            refreshToken,
+            { kind: 'failed', error: recorded, client: this.client },
+            ttl,
+            true,
+          );
         }
         throw error;
       }
