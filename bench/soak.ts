@@ -1,6 +1,9 @@
 // Chaos soak for coordinated refresh: many connections, bursts of concurrent runs that all
-// meet an expired token, random start delays, strict rotation (K8) on and off, and random
-// transient faults in z.cache. Everything runs through the harness as Zapier would run it
+// meet an expired token, random start delays, strict rotation (K8) on and off, random
+// transient faults in z.cache (a few calls, or every read for a window of up to 1.5 s in the
+// middle of a burst, or only the reads of locks), and rounds in which the run holding a
+// connection's lock is killed mid-request (its own process, SIGKILL, its token request
+// dropped before Practice handles it). Everything runs through the harness as Zapier would run it
 // (core's Lambda handler, z.cache over the RPC stand-in, refresh + retry once, Zapier's stale
 // rule) against the sandbox on 127.0.0.1. Seeded: a failing run is replayed with its seed.
 //
@@ -9,9 +12,13 @@
 // Reports connections lost (stale), grants revoked and token requests per expiry, for K8 on
 // and off; exits 1 when a connection was lost, a grant revoked, or an expiry cost more than one
 // token request.
-import { type RpcFault, type RpcServer, startRpcServer } from '../harness/rpc-server';
-import type { Connection } from '../harness/zapier-runner';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { type RpcFault, type RpcServer, startRpcServer, window } from '../harness/rpc-server';
+import { type Connection, newConnection } from '../harness/zapier-runner';
+import type { Sandbox } from '../sandbox/server';
 import {
+  APP_PATH,
   connectOwner,
   FIND,
   newRunner,
@@ -69,15 +76,75 @@ function random(seed: number): () => number {
   };
 }
 
-/** A transient store fault, or none: the kinds of trouble a shared store has for a moment. */
-function pickFault(rng: () => number): RpcFault | null {
+/**
+ * A transient store fault, or none: the kinds of trouble a shared store has for a moment.
+ * Drawn before the round; made when its burst starts (a window counts from then).
+ */
+function pickFault(rng: () => number): () => RpcFault | null {
   const times = 1 + Math.floor(rng() * 3);
   const roll = rng();
-  if (roll < 0.4) return null;
-  if (roll < 0.55) return { kind: 'down', how: rng() < 0.5 ? '503' : 'reset', times };
-  if (roll < 0.7) return { kind: 'slow', delayMs: 50 + Math.floor(rng() * 400), times };
-  if (roll < 0.85) return { kind: 'garbage', what: rng() < 0.5 ? 'result' : 'id', times };
-  return { kind: 'error', message: 'zcache is busy', times };
+  // Every read, or every read of a lock, fails for 0.3–1.5 s from 50–300 ms into the burst:
+  // by then most runs have seen the holder.
+  const afterMs = 50 + Math.floor(rng() * 250);
+  const forMs = 300 + Math.floor(rng() * 1200);
+  const how = rng() < 0.5;
+  const delayMs = 50 + Math.floor(rng() * 400);
+  if (roll < 0.3) return () => null;
+  if (roll < 0.42) return () => ({ kind: 'down', how: how ? '503' : 'reset', times });
+  if (roll < 0.54) return () => ({ kind: 'slow', delayMs, times });
+  if (roll < 0.64) return () => ({ kind: 'garbage', what: how ? 'result' : 'id', times });
+  if (roll < 0.72) return () => ({ kind: 'error', message: 'zcache is busy', times });
+  if (roll < 0.86) return () => ({ kind: 'down', methods: ['zcache_get'], ...window(afterMs, forMs) });
+  return () => ({
+    kind: 'down',
+    methods: ['zcache_get'],
+    when: (call) => call.key?.startsWith('practice:refresh-lock:') === true,
+    ...window(afterMs, forMs),
+  });
+}
+
+/** The budget of a refresh call in rounds with a killed holder: its lock (5 s) expires soon. */
+const KILL_ROUND_BUDGET_MS = 4500;
+const KILL_ROUND_LOCK_MS = 5000;
+
+/**
+ * Starts a run of `connection` in its own process, and kills it (SIGKILL) once its token
+ * request reaches Practice, which then drops it unhandled. It leaves the refresh token's lock
+ * behind, as a Lambda killed mid-request does.
+ */
+async function killHolderMidRequest(sandbox: Sandbox, rpc: RpcServer, connection: Connection): Promise<void> {
+  const hold = sandbox.holdTokenRequests(1);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, '../harness/child-run.ts')],
+    {
+      env: {
+        ...process.env,
+        HARNESS_CHILD_RUN: JSON.stringify({
+          appPath: APP_PATH,
+          rpcUrl: rpc.url,
+          connection: newConnection({ ...connection.authData }, { id: `${connection.id}-doomed` }),
+          method: POLL,
+        }),
+      },
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    const held = await Promise.race([
+      hold.next(),
+      exited.then(() => {
+        throw new Error('the run to be killed ended before its token request');
+      }),
+    ]);
+    child.kill('SIGKILL');
+    await exited;
+    held.drop();
+  } finally {
+    hold.end();
+    child.kill('SIGKILL');
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,6 +158,7 @@ interface Tally {
   worstPerExpiry: number;
   lost: number;
   revoked: number;
+  killed: number;
 }
 
 const emptyTally = (): Tally => ({
@@ -102,6 +170,7 @@ const emptyTally = (): Tally => ({
   worstPerExpiry: 0,
   lost: 0,
   revoked: 0,
+  killed: 0,
 });
 
 export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally; failures: string[] }> {
@@ -128,11 +197,19 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       if (byK1) sandbox.expireAccessTokens();
       else for (const c of connections) c.authData.expires_at = Math.floor(Date.now() / 1000) - 1;
       const fault = pickFault(rng);
-      rpc.setFault(fault);
       const revokedBefore = sandbox.grants().filter((g) => g.revoked).length;
       sandbox.resetRequestLog();
 
       const live = connections.filter((c) => !c.stale);
+      // One round in five: the first run of one connection dies holding its lock.
+      const victim = rng() < 0.2 ? live[Math.floor(rng() * live.length)] : undefined;
+      if (victim) {
+        process.env.PRACTICE_REFRESH_BUDGET_MS = String(KILL_ROUND_BUDGET_MS);
+        await killHolderMidRequest(sandbox, rpc, victim);
+        tally.killed += 1;
+      }
+      const lockedAt = Date.now();
+      rpc.setFault(fault());
       const bursts = live.map((connection) => {
         const size = 1 + Math.floor(rng() * options.maxBurst);
         const delays = Array.from({ length: size }, () => Math.floor(rng() * 40));
@@ -177,6 +254,19 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
         }),
       );
       rpc.setFault(null);
+      if (victim) {
+        // Zapier retries the victim's runs later: once the dead run's lock has expired, one takes over.
+        await pause(Math.max(0, lockedAt + KILL_ROUND_LOCK_MS + 200 - Date.now()));
+        const retry = await runner.runStep(victim, POLL);
+        tally.runs += 1;
+        if (!retry.ok) {
+          tally.failedRuns += 1;
+          failures.push(
+            `round ${round} retry after a killed holder: ${retry.error?.name}: ${retry.error?.message}`,
+          );
+        }
+        delete process.env.PRACTICE_REFRESH_BUDGET_MS;
+      }
 
       const requests = sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth/token');
       // Every live connection met one expiry this round.
@@ -192,7 +282,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       tally.lost += lostNow;
       if (lostNow > 0)
         failures.push(
-          `round ${round}: ${lostNow} connection(s) went stale (K8 ${k8 ? 'on' : 'off'}, fault ${JSON.stringify(fault)})`,
+          `round ${round}: ${lostNow} connection(s) went stale (K8 ${k8 ? 'on' : 'off'}, fault ${JSON.stringify(fault())})`,
         );
     }
   } finally {
@@ -204,7 +294,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
 
 function row(name: string, t: Tally): string {
   const perExpiry = t.expiries ? (t.tokenRequests / t.expiries).toFixed(2) : '–';
-  return `| ${name} | ${t.rounds} | ${t.runs} | ${t.failedRuns} | ${t.expiries} | ${t.tokenRequests} | ${perExpiry} | ${t.worstPerExpiry} | ${t.lost} | ${t.revoked} |`;
+  return `| ${name} | ${t.rounds} | ${t.runs} | ${t.failedRuns} | ${t.killed} | ${t.expiries} | ${t.tokenRequests} | ${perExpiry} | ${t.worstPerExpiry} | ${t.lost} | ${t.revoked} |`;
 }
 
 async function main(): Promise<void> {
@@ -231,9 +321,9 @@ async function main(): Promise<void> {
     );
     console.log('');
     console.log(
-      '| K8 | rounds | runs | runs failed (retried by Zapier) | expiries | token requests | per expiry | worst expiry | connections lost | grants revoked |',
+      '| K8 | rounds | runs | runs failed (retried by Zapier) | holders killed | expiries | token requests | per expiry | worst expiry | connections lost | grants revoked |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     console.log(row('on', result.k8));
     console.log(row('off', result.grace));
     for (const failure of result.failures) console.log(`  ${failure}`);
