@@ -2,6 +2,7 @@
 // Cold start goes first: its `zapier-platform build` also rebuilds dist/ (the CLI
 // runs our _zapier-build script), which the request counts then run against.
 import { main as coldStart } from './cold-start';
+import { main as coordination } from './coordination';
 import { main as middleware } from './middleware';
 import { main as requests } from './requests';
 
@@ -9,6 +10,7 @@ async function all(): Promise<void> {
   await coldStart();
   await requests();
   await middleware();
+  await coordination();
 }
 
 all().catch((error: unknown) => {
