@@ -103,9 +103,9 @@ function pickFault(rng: () => number): () => RpcFault | null {
   });
 }
 
-/** The budget of a refresh call in rounds with a killed holder: its lock (5 s) expires soon. */
-const KILL_ROUND_BUDGET_MS = 4500;
-const KILL_ROUND_LOCK_MS = 5000;
+/** The budget of a refresh call in rounds with a killed holder: its lock (10 s) expires soon. */
+const KILL_ROUND_BUDGET_MS = 9000;
+const KILL_ROUND_LOCK_MS = 10_000;
 
 /**
  * Starts a run of `connection` in its own process, and kills it (SIGKILL) once its token

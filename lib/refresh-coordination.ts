@@ -16,8 +16,9 @@
 // The same protocol as Nango's refreshCredentialsIfNeeded (lock, re-read, skip if someone
 // else refreshed). Two rules keep it safe when z.cache stumbles:
 //
-//   - A run refreshes on its own, as without coordination, only when the store failed
-//     before showing it any holder (the store is down). A run that has seen a holder, or
+//   - A run refreshes on its own, as without coordination, only when the store has failed
+//     for a third of its budget (9 s) before showing it any holder: the store is down, not
+//     blipping (a blip makes runs that have not looked yet fail too). A run that has seen a holder, or
 //     holds the lock itself, never does: when the store then fails, it keeps trying within
 //     its time and ends with ThrottledError, which Zapier retries and never treats as a
 //     stale connection.
@@ -39,6 +40,9 @@
 //   = the token request is aborted by (requestEnd) ................. 24 s   8 ninths
 //   - MIN_REQUEST, the least time worth giving a token request .....  3 s   1 ninth
 //   = no token request starts, and no run waits, after (lastStart) . 21 s   7 ninths
+//
+//   A store that fails without showing a holder is tried again until 3 ninths (9 s), then
+//   the run refreshes alone, with 12 s left before requestEnd: room for the request.
 //
 //   The lock lives B + 1 ninth = 30 s. It is taken at t >= 0 and its holder is done by
 //   t = B, so a lock never expires under a live holder, with a ninth of B (3 s) to spare
@@ -80,6 +84,7 @@ const MAX_CHAIN = 16;
 /** The timing table at the top of this file, for one budget. */
 export interface Timing {
   budgetMs: number;
+  patienceMs: number;
   finishMs: number;
   minRequestMs: number;
   lockTtlSeconds: number;
@@ -92,6 +97,7 @@ export function timing(): Timing {
   const ninth = Math.floor(budgetMs / 9);
   return {
     budgetMs,
+    patienceMs: 3 * ninth,
     finishMs: ninth,
     minRequestMs: ninth,
     lockTtlSeconds: Math.ceil((budgetMs + ninth) / 1000),
@@ -279,8 +285,10 @@ export class RefreshCoordinator {
     for (;;) {
       if (known === UNREADABLE) throw this.unreadable();
       if (known === UNAVAILABLE) {
-        if (!this.sawHolder) return this.alone(target, request, report);
-        // The store stumbled after showing a holder: never alone; look again while there is time.
+        if (!this.sawHolder && Date.now() >= this.started + this.timing.patienceMs) {
+          return this.alone(target, request, report);
+        }
+        // A blip, or trouble after showing a holder (then never alone): look again while there is time.
         await this.pauseBefore(retryAt, () => this.storeTrouble());
         retryAt = Math.min(retryAt * 2, LAST_POLL_MS);
         known = await this.look(target);
@@ -296,7 +304,6 @@ export class RefreshCoordinator {
 
       const lock = await this.lock(target);
       if (lock.kind === 'down') {
-        if (!this.sawHolder) return this.alone(target, request, report);
         known = UNAVAILABLE;
         continue;
       }
