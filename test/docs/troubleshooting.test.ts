@@ -3,6 +3,7 @@
 // fixed opening (up to the first filled-in part) must appear in the doc.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { idProblem } from '../../lib/api';
 import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
 import { messageFor } from '../../lib/errors';
 import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
@@ -18,6 +19,9 @@ const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troublesho
  * ("(…)", a quote, a number, a field list after a colon), at most six words.
  */
 function opening(message: string): string {
+  // A message about a step's input starts with the field it names: `"Task" (task_id) …`.
+  const field = /^"[^"]*" \([^)]*\) /.exec(message);
+  if (field) return `"…" (…) ${opening(message.slice(field[0].length))}`;
   const sentence = message.split(/(?<=\.) /)[0] ?? message;
   const cut = sentence.search(/[("“:]|\d/);
   const fixed = (cut > 0 ? sentence.slice(0, cut) : sentence).trim();
@@ -78,18 +82,22 @@ const missingRefresh = normaliseTokenResponse(
   { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
 );
 
+const inputMessages = [idProblem({ label: 'Task', key: 'task_id' }, '..')];
+
 describe('docs/troubleshooting.md', () => {
   it.each([
     ...signalMessages,
     ...tokenMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
     BLANK_REFRESH_MESSAGE,
+    ...inputMessages,
   ])('has a row for "%s"', (message) => {
-    expect(message).not.toBe('');
-    expect(doc).toContain(opening(message));
+    expect(message).toBeTruthy();
+    expect(doc).toContain(opening(message ?? ''));
   });
 
   it('would notice a message it does not describe', () => {
     expect(doc).not.toContain(opening('Practice sent a carrier pigeon instead (HTTP 999).'));
+    expect(doc).not.toContain(opening('"Task" (task_id) was eaten by a carrier pigeon.'));
   });
 });
