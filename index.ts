@@ -6,6 +6,7 @@ import createClient from './creates/create_client';
 import createProject from './creates/create_project';
 import createTask from './creates/create_task';
 import updateClient from './creates/update_client';
+import { withCheckedInput } from './lib/input';
 import { afters, befores } from './lib/middleware';
 import { withOwnErrorsEverywhere } from './lib/own-errors';
 import findClient from './searches/find_client';
@@ -73,5 +74,6 @@ const app = defineApp({
   },
 });
 
-// Every error leaves with its own message only: no bundle dump from core (lib/own-errors.ts).
-export = withOwnErrorsEverywhere(app);
+// Every step's input is checked against its own fields before the step runs (lib/input.ts);
+// every error leaves with its own message only: no bundle dump from core (lib/own-errors.ts).
+export = withOwnErrorsEverywhere(withCheckedInput(app));

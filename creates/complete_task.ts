@@ -24,7 +24,8 @@ const perform = (async (z, bundle) => {
   const input: Input = bundle.inputData;
   const taskId = input.task_id.trim();
   if (!taskId) throw new z.errors.Error('Choose the Task to complete.', 'invalid_input', 400);
-  return completeTask(z, taskId);
+  // The Task field names the id if it cannot be a path segment.
+  return completeTask(z, inputFields[0], taskId);
 }) satisfies CreatePerform<Input>;
 
 export default defineCreate({

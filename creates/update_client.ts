@@ -82,7 +82,8 @@ const perform = (async (z, bundle) => {
       400,
     );
   }
-  return updateClient(z, clientId, body);
+  // The Client field names the id if it cannot be a path segment.
+  return updateClient(z, inputFields[0], clientId, body);
 }) satisfies CreatePerform<Input>;
 
 export default defineCreate({

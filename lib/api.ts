@@ -98,8 +98,46 @@ function compact(params: Query | undefined): Record<string, string> {
   return out;
 }
 
-/** Ids come from user input: encode them so one can never change the path. */
-function segment(id: string): string {
+/** Where an id in a path came from, to name it when it is refused: an input field, or stored data. */
+export interface IdSource {
+  label: string;
+  key: string;
+}
+
+/**
+ * What an id may look like: the sandbox issues `cli_000123`-style ids; a real deployment
+ * may use UUIDs, numbers or composite ids (`a:b`, `a@b`, `a.b`), and an id may happen to
+ * contain `%`. Letters, digits and `-._~:@%+=`, with at least one letter or digit (so
+ * never `.` or `..`), up to 128 characters. No `/`, `?`, `#`, `\`, spaces or other
+ * characters: those would be refused or misread by the API anyway.
+ */
+const ID_SHAPE = /^[A-Za-z0-9._~:@%+=-]{1,128}$/;
+const HAS_LETTER_OR_DIGIT = /[A-Za-z0-9]/;
+
+/** Short and printable, for a message: never more than 40 characters of the value. */
+function shownId(id: string): string {
+  return JSON.stringify(id.length > 40 ? `${id.slice(0, 39)}…` : id);
+}
+
+/** Why `id` cannot be a path segment, as the message a Zap user reads; undefined when it can. */
+export function idProblem(source: IdSource, id: string): string | undefined {
+  if (ID_SHAPE.test(id) && HAS_LETTER_OR_DIGIT.test(id)) return undefined;
+  return (
+    `"${source.label}" (${source.key}) is not a Practice ID: ${shownId(id)}. ` +
+    'An ID is 1 to 128 letters, digits and - _ . ~ : @ % + = with at least one letter or digit. ' +
+    'Choose the record again, or map its ID from an earlier step.'
+  );
+}
+
+/**
+ * One path segment from an id that comes from user input or stored data. `encodeURIComponent`
+ * keeps a literal `%` from being read as an escape, but leaves dots alone and URL parsing
+ * collapses dot segments: `..` would move the request to another endpoint. Anything not
+ * id-shaped is refused before any request.
+ */
+function segment(z: ZObject, source: IdSource, id: string): string {
+  const problem = idProblem(source, id);
+  if (problem !== undefined) throw new z.errors.Error(problem, 'invalid_id', 400);
   return encodeURIComponent(id);
 }
 
@@ -242,12 +280,20 @@ export interface UpdateClientBody {
   status?: Client['status'];
 }
 
-export function getClient(z: ZObject, id: string): Promise<Client> {
-  return object<Client>(z, `/api/v1/clients/${segment(id)}`);
+export function getClient(z: ZObject, source: IdSource, id: string): Promise<Client> {
+  return object<Client>(z, `/api/v1/clients/${segment(z, source, id)}`);
 }
 
-export function updateClient(z: ZObject, id: string, body: UpdateClientBody): Promise<Client> {
-  return object<Client>(z, `/api/v1/clients/${segment(id)}`, { method: 'PATCH', body: { ...body } });
+export function updateClient(
+  z: ZObject,
+  source: IdSource,
+  id: string,
+  body: UpdateClientBody,
+): Promise<Client> {
+  return object<Client>(z, `/api/v1/clients/${segment(z, source, id)}`, {
+    method: 'PATCH',
+    body: { ...body },
+  });
 }
 
 export interface ListProjectsParams extends PageParams {
@@ -295,8 +341,11 @@ export function createTask(z: ZObject, body: CreateTaskBody): Promise<Task> {
 }
 
 /** Legacy endpoint (K2): answers `{ok: true, data: Task}`. */
-export function completeTask(z: ZObject, id: string): Promise<Task> {
-  return object<Task>(z, `/api/v1/tasks/${segment(id)}/complete`, { method: 'POST', legacy: true });
+export function completeTask(z: ZObject, source: IdSource, id: string): Promise<Task> {
+  return object<Task>(z, `/api/v1/tasks/${segment(z, source, id)}/complete`, {
+    method: 'POST',
+    legacy: true,
+  });
 }
 
 export function listMembers(z: ZObject, params: PageParams = {}): Promise<Page<Member>> {
@@ -315,10 +364,14 @@ export async function createWebhook(
   return { ...hook, id: String(hook.id) };
 }
 
+/** The subscription id performSubscribe stored, as a path segment names it when refused. */
+export const WEBHOOK_ID_SOURCE: IdSource = { label: 'Webhook subscription', key: 'subscribeData.id' };
+
 /** Deleting a webhook that is already gone (404) is what we wanted anyway. */
 export async function deleteWebhook(z: ZObject, id: string): Promise<{ id: string; deleted: true }> {
+  const path = `/api/v1/webhooks/${segment(z, WEBHOOK_ID_SOURCE, id)}`;
   try {
-    await call(z, `/api/v1/webhooks/${segment(id)}`, { method: 'DELETE' });
+    await call(z, path, { method: 'DELETE' });
   } catch (error) {
     const { name, status } = parseCoreError(error);
     if (name !== 'AppError' || status !== 404) throw error;

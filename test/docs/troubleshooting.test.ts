@@ -3,8 +3,10 @@
 // fixed opening (up to the first filled-in part) must appear in the doc.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { idProblem } from '../../lib/api';
 import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
 import { messageFor } from '../../lib/errors';
+import { checkedField, checkValue, type CheckedField } from '../../lib/input';
 import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
 import { normaliseTokenResponse, type Grant } from '../../lib/tokens';
 
@@ -18,6 +20,14 @@ const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troublesho
  * ("(…)", a quote, a number, a field list after a colon), at most six words.
  */
 function opening(message: string): string {
+  // A message about a step's input starts with the field it names: `"Task" (task_id) …`.
+  // What follows "; got" or "; item" is filled in too.
+  const field = /^"[^"]*" \([^)]*\) /.exec(message);
+  if (field) {
+    const rest = message.slice(field[0].length);
+    const stop = rest.search(/; (?:got|item) /);
+    return `"…" (…) ${opening(stop > 0 ? rest.slice(0, stop) : rest)}`;
+  }
   const sentence = message.split(/(?<=\.) /)[0] ?? message;
   const cut = sentence.search(/[("“:]|\d/);
   const fixed = (cut > 0 ? sentence.slice(0, cut) : sentence).trim();
@@ -78,18 +88,42 @@ const missingRefresh = normaliseTokenResponse(
   { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
 );
 
+const kinds = ['string', 'integer', 'number', 'boolean', 'datetime'].map((type) =>
+  checkedField({ key: 'f', label: 'F', type })!,
+);
+const list = checkedField({ key: 'tags', label: 'Tags', type: 'string', list: true })!;
+const required = checkedField({ key: 'name', label: 'Name', type: 'string', required: true })!;
+const problems: Array<[CheckedField, unknown]> = [
+  ...kinds.map((field): [CheckedField, unknown] => [field, { an: 'object' }]),
+  [list, { an: 'object' }],
+  [list, ['ok', { an: 'object' }]],
+  [required, undefined],
+  [required, ' '],
+  [required, '\uD800'],
+  [list, ['\uD800']],
+];
+const inputMessages = [
+  ...problems.map(([field, value]) => {
+    const outcome = checkValue(field, value);
+    return outcome.ok ? '' : outcome.problem;
+  }),
+  idProblem({ label: 'Task', key: 'task_id' }, '..'),
+];
+
 describe('docs/troubleshooting.md', () => {
   it.each([
     ...signalMessages,
     ...tokenMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
     BLANK_REFRESH_MESSAGE,
+    ...inputMessages,
   ])('has a row for "%s"', (message) => {
-    expect(message).not.toBe('');
-    expect(doc).toContain(opening(message));
+    expect(message).toBeTruthy();
+    expect(doc).toContain(opening(message ?? ''));
   });
 
   it('would notice a message it does not describe', () => {
     expect(doc).not.toContain(opening('Practice sent a carrier pigeon instead (HTTP 999).'));
+    expect(doc).not.toContain(opening('"Task" (task_id) was eaten by a carrier pigeon.'));
   });
 });

@@ -3,10 +3,23 @@
 import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { signDelivery } from '../../lib/webhooks';
+import { appError, failureOf, unmatchedRequests, type AppErrorBody } from '../errors';
 import { App, appTester } from '../helpers';
 
 export { appError, failureOf, headline, throttled, unmatchedRequests } from '../errors';
 export type { AppErrorBody, CaughtError } from '../errors';
+
+/** Runs a step that must fail with a Zapier error before any request, and proves none was sent. */
+export async function failsOffline(run: () => Promise<unknown>): Promise<AppErrorBody> {
+  const unmatched = unmatchedRequests();
+  try {
+    const error = await failureOf(run());
+    expect(unmatched.urls).toEqual([]);
+    return appError(error);
+  } finally {
+    unmatched.stop();
+  }
+}
 
 type Method = 'perform' | 'performList' | 'performSubscribe' | 'performUnsubscribe';
 export type StepPath = `${'triggers' | 'creates' | 'searches'}.${string}.${Method}`;
