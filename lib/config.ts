@@ -104,6 +104,16 @@ function destinationOf(url: string): Destination {
   return target.pathname.startsWith(`${base.path}/oauth/`) ? 'token' : 'api';
 }
 
+/** Practice's resource API or its OAuth endpoints: requests that carry a credential. */
+export function isPracticeRequest(url: string): boolean {
+  return destinationOf(url) !== 'elsewhere';
+}
+
+/** BASE_URL's origin ("https://api.practice.example"). */
+export function baseOrigin(): string {
+  return practiceBase().origin;
+}
+
 /** Resource API requests: the only ones that carry the bearer token. */
 export function isApiRequest(url: string): boolean {
   return destinationOf(url) === 'api';

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
 import { messageFor } from '../../lib/errors';
+import { answerFromElsewhereMessage, redirectRefusedMessage } from '../../lib/middleware';
 import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
 import { normaliseTokenResponse, type Grant } from '../../lib/tokens';
 
@@ -73,6 +74,11 @@ const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatM
     return outcome.message;
   }),
 );
+const redirectMessages = [
+  redirectRefusedMessage('GET /api/v1/clients', 302, 'https://evil.api.practice.example'),
+  redirectRefusedMessage('POST /oauth/token', 303, 'https://api.practice.example:8443'),
+  answerFromElsewhereMessage('GET /api/v1/clients', 'https://evil.example', 'https://api.practice.example'),
+];
 const missingRefresh = normaliseTokenResponse(
   { status: 200, body: { access_token: 'pat_x' } },
   { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
@@ -82,6 +88,7 @@ describe('docs/troubleshooting.md', () => {
   it.each([
     ...signalMessages,
     ...tokenMessages,
+    ...redirectMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
     BLANK_REFRESH_MESSAGE,
   ])('has a row for "%s"', (message) => {
