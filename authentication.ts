@@ -51,6 +51,15 @@ function unloggedForm(fields: Record<string, string>): { body: Readable; length:
   return { body: Readable.from([encoded]), length: String(encoded.length) };
 }
 
+/** A token endpoint answer as JSON, which RFC 6749 §5.1 requires; anything else is undefined. */
+function jsonOrUndefined(content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 // Zapier marks a connection stale, and emails its user to reconnect, when refreshAccessToken
 // fails with a 4xx other than 408, 409, 423, 425 or 429
 // (docs.zapier.com/platform/news/4xx-errors-refreshAccessToken, 2025-09-08). Only a grant
@@ -87,8 +96,11 @@ async function requestTokens(
   const { clientId, clientSecret } = credentials(z);
   const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
   const { body, length } = unloggedForm({ grant_type: grant, ...form });
-  let answer: { status: number; body: unknown; retryAfter: number | null };
+  let answer: { status: number; body: unknown; contentType: string | null; retryAfter: number | null };
   try {
+    // raw: core neither reads nor logs the answer ("<probably streaming data>"); its log
+    // scrubber reads only JSON, so a form-encoded answer would put fresh tokens in the log.
+    // Redirects are refused by lib/middleware.ts before this code sees the answer.
     const response = await z.request({
       url: tokenUrl,
       method: 'POST',
@@ -101,10 +113,12 @@ async function requestTokens(
       },
       body,
       skipThrowForStatus: true,
+      raw: true,
     });
     answer = {
       status: response.status,
-      body: response.data as unknown,
+      body: jsonOrUndefined(await response.text()),
+      contentType: response.getHeader('content-type') ?? null,
       retryAfter: parseRetryAfter(response.getHeader('retry-after')),
     };
   } catch (error) {
@@ -123,7 +137,7 @@ async function requestTokens(
         }) ?? error
       );
     }
-    answer = { status: 401, body: undefined, retryAfter: null };
+    answer = { status: 401, body: undefined, contentType: null, retryAfter: null };
   }
 
   // Only a refresh continues the old grant; a new code starts a new one, whatever authData still holds.

@@ -74,6 +74,10 @@ const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatM
     return outcome.message;
   }),
 );
+const formEncoded = normaliseTokenResponse(
+  { status: 200, body: undefined, contentType: 'application/x-www-form-urlencoded' },
+  { grant: 'refresh_token', nowSeconds: 1_700_000_000, secrets: [] },
+);
 const redirectMessages = [
   redirectRefusedMessage('GET /api/v1/clients', 302, 'https://evil.api.practice.example'),
   redirectRefusedMessage('POST /oauth/token', 303, 'https://api.practice.example:8443'),
@@ -88,6 +92,7 @@ describe('docs/troubleshooting.md', () => {
   it.each([
     ...signalMessages,
     ...tokenMessages,
+    formEncoded.ok ? '' : formEncoded.message,
     ...redirectMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
     BLANK_REFRESH_MESSAGE,
