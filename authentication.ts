@@ -3,11 +3,12 @@ import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getMe } from './lib/api';
 import { parseRetryAfter } from './lib/auth-signals';
 import { apiUrl, clientCredentials, ConfigError } from './lib/config';
+import { logLine } from './lib/log';
 import { failureBelowHttp, requestTimeoutMs } from './lib/network';
 import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './lib/pkce';
 import { RefreshCoordinator } from './lib/refresh-coordination';
 import { REQUESTED_SCOPES } from './lib/scopes';
-import { secretsOf } from './lib/secrets';
+import { basicAuth, secretsOf } from './lib/secrets';
 import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
 import { nonEmptyText as text } from './lib/values';
 
@@ -24,12 +25,6 @@ function configured<T>(z: ZObject, read: () => T): T {
 
 function credentials(z: ZObject) {
   return configured(z, clientCredentials);
-}
-
-function basicAuth(clientId: string, clientSecret: string): string {
-  // RFC 6749 §2.3.1: both parts are form-encoded before base64.
-  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
 function isRefreshAuthError(error: unknown): boolean {
@@ -148,7 +143,7 @@ async function requestTokens(
     previousRefreshToken: text(form.refresh_token),
     previousScope: text(previous?.scope),
     nowSeconds: Math.floor(Date.now() / 1000),
-    secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
+    secrets: [...secretsOf(bundle), form.code, form.refresh_token, form.code_verifier],
   });
   if (outcome.ok) return outcome.authData;
   if (outcome.problem === 'rate_limited') {
@@ -231,11 +226,15 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
     (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
     ({ mode, requested }) => {
       if (!requested) {
-        z.console.log(
+        logLine(
+          z,
+          bundle,
           'Another run of this connection had already renewed the Practice token; this run uses its result.',
         );
       } else if (mode === 'alone') {
-        z.console.log(
+        logLine(
+          z,
+          bundle,
           'z.cache did not answer in time; this run renewed the Practice token without coordination.',
         );
       }

@@ -83,6 +83,11 @@ export function clientCredentials(): ClientCredentials {
   return { clientId, clientSecret };
 }
 
+/** The client id if configured, for redaction; never throws. */
+export function configuredClientId(): string | undefined {
+  return readEnv('CLIENT_ID');
+}
+
 /** The client secret if configured, for redaction; never throws. */
 export function configuredClientSecret(): string | undefined {
   return readEnv('CLIENT_SECRET');
