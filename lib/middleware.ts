@@ -5,6 +5,7 @@ import type {
   BeforeRequestMiddleware,
   Bundle,
   HttpResponse,
+  RawHttpResponse,
 } from 'zapier-platform-core';
 import { classifyResponse } from './auth-signals';
 import { baseOrigin, isApiRequest, isPracticeRequest } from './config';
@@ -119,6 +120,39 @@ export const refuseRedirects: AfterResponseMiddleware = (response, z) => {
   return response;
 };
 
+/**
+ * Requests made with `raw: true` to the resource API (webhook subscriptions, lib/api.ts) are
+ * read here instead of by core, so core's HTTP log records no body for them: core's log
+ * scrubber knows neither the webhook secret nor most of its encodings. The answer then
+ * looks to the middleware below and to lib/api.ts like any other.
+ */
+export const readQuietBody: AfterResponseMiddleware = async (response, z) => {
+  if (response.request.raw !== true || !isApiRequest(response.request.url ?? '')) return response;
+  const raw = response as unknown as RawHttpResponse & { url?: string };
+  const content = await raw.text();
+  let data: unknown;
+  try {
+    data = content.trim() === '' ? undefined : (JSON.parse(content) as unknown);
+  } catch {
+    data = undefined;
+  }
+  const read: HttpResponse & { url?: string } = {
+    status: raw.status,
+    url: raw.url,
+    headers: raw.headers,
+    getHeader: (name: string) => raw.getHeader(name),
+    content,
+    data,
+    json: data,
+    request: raw.request,
+    skipThrowForStatus: raw.skipThrowForStatus,
+    throwForStatus: () => {
+      if (read.status >= 400 && read.status < 600) throw new z.errors.ResponseError(read);
+    },
+  };
+  return read;
+};
+
 // A known-dead token would only buy a 403 from Practice: refresh first, spend nothing.
 export const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle) => {
   if (!isApiRequest(request.url) || !bundle.authData?.access_token) return request;
@@ -176,4 +210,4 @@ export const throwForPracticeSignals: AfterResponseMiddleware = (response, z, bu
 };
 
 export const befores = [neverFollowRedirects, refreshBeforeExpiry, addBearerToken];
-export const afters = [refuseRedirects, throwForPracticeSignals];
+export const afters = [refuseRedirects, readQuietBody, throwForPracticeSignals];

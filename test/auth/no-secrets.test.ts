@@ -259,9 +259,15 @@ const scenarios: Scenario[] = [
     run: hook('performUnsubscribe', () =>
       api()
         .delete('/api/v1/webhooks/wh_77')
-        // Core's HTTP log scrubs values under secret-named keys; it cannot know a webhook secret
-        // quoted in free text (see the closing note of issue 9), so the echo here is structured.
-        .reply(500, { error: { code: 'internal', message: ECHO, details: { secret: WEBHOOK_SECRET } } }),
+        // Quoted in free text: core's HTTP log, which could not know it, records no body of a
+        // webhook request (lib/api.ts `quiet`), and whatever the app throws or logs is redacted.
+        .reply(500, {
+          error: {
+            code: 'internal',
+            message: `${ECHO} signed with ${WEBHOOK_SECRET}`,
+            details: { hint: WEBHOOK_SECRET },
+          },
+        }),
     ),
   },
   {
