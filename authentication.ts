@@ -4,11 +4,12 @@ import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
 import { getMe } from './lib/api';
 import { parseRetryAfter } from './lib/auth-signals';
 import { apiUrl, clientCredentials, ConfigError } from './lib/config';
+import { logLine } from './lib/log';
 import { failureBelowHttp, requestTimeoutMs } from './lib/network';
 import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './lib/pkce';
 import { RefreshCoordinator } from './lib/refresh-coordination';
 import { REQUESTED_SCOPES } from './lib/scopes';
-import { secretsOf } from './lib/secrets';
+import { basicAuth, secretsOf } from './lib/secrets';
 import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
 import { nonEmptyText as text } from './lib/values';
 
@@ -25,12 +26,6 @@ function configured<T>(z: ZObject, read: () => T): T {
 
 function credentials(z: ZObject) {
   return configured(z, clientCredentials);
-}
-
-function basicAuth(clientId: string, clientSecret: string): string {
-  // RFC 6749 §2.3.1: both parts are form-encoded before base64.
-  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
 /** Names a client configuration without revealing it: a failure recorded under one is not another's. */
@@ -55,6 +50,15 @@ const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
 function unloggedForm(fields: Record<string, string>): { body: Readable; length: string } {
   const encoded = Buffer.from(new URLSearchParams(fields).toString(), 'utf8');
   return { body: Readable.from([encoded]), length: String(encoded.length) };
+}
+
+/** A token endpoint answer as JSON, which RFC 6749 §5.1 requires; anything else is undefined. */
+function jsonOrUndefined(content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 // Zapier marks a connection stale, and emails its user to reconnect, when refreshAccessToken
@@ -93,8 +97,11 @@ async function requestTokens(
   const { clientId, clientSecret } = credentials(z);
   const tokenUrl = configured(z, () => apiUrl('/oauth/token'));
   const { body, length } = unloggedForm({ grant_type: grant, ...form });
-  let answer: { status: number; body: unknown; retryAfter: number | null };
+  let answer: { status: number; body: unknown; contentType: string | null; retryAfter: number | null };
   try {
+    // raw: core neither reads nor logs the answer ("<probably streaming data>"); its log
+    // scrubber reads only JSON, so a form-encoded answer would put fresh tokens in the log.
+    // Redirects are refused by lib/middleware.ts before this code sees the answer.
     const response = await z.request({
       url: tokenUrl,
       method: 'POST',
@@ -107,10 +114,12 @@ async function requestTokens(
       },
       body,
       skipThrowForStatus: true,
+      raw: true,
     });
     answer = {
       status: response.status,
-      body: response.data as unknown,
+      body: jsonOrUndefined(await response.text()),
+      contentType: response.getHeader('content-type') ?? null,
       retryAfter: parseRetryAfter(response.getHeader('retry-after')),
     };
   } catch (error) {
@@ -129,7 +138,7 @@ async function requestTokens(
         }) ?? error
       );
     }
-    answer = { status: 401, body: undefined, retryAfter: null };
+    answer = { status: 401, body: undefined, contentType: null, retryAfter: null };
   }
 
   // Only a refresh continues the old grant; a new code starts a new one, whatever authData still holds.
@@ -140,7 +149,7 @@ async function requestTokens(
     previousRefreshToken: text(form.refresh_token),
     previousScope: text(previous?.scope),
     nowSeconds: Math.floor(Date.now() / 1000),
-    secrets: [...secretsOf(bundle), clientSecret, form.code, form.refresh_token, form.code_verifier],
+    secrets: [...secretsOf(bundle), form.code, form.refresh_token, form.code_verifier],
   });
   if (outcome.ok) return outcome.authData;
   if (outcome.problem === 'rate_limited') {
@@ -223,11 +232,15 @@ const refreshAccessToken = async (z: ZObject, bundle: Bundle): Promise<TokenAuth
     (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
     ({ mode, requested }) => {
       if (!requested) {
-        z.console.log(
+        logLine(
+          z,
+          bundle,
           'Another run of this connection had already renewed the Practice token; this run uses its result.',
         );
       } else if (mode === 'alone') {
-        z.console.log(
+        logLine(
+          z,
+          bundle,
           'z.cache did not answer in time; this run renewed the Practice token without coordination.',
         );
       }

@@ -22,6 +22,27 @@ export default tseslint.config(
     },
   },
   {
+    // Every log line of the app is redacted first: lib/log.ts logLine is the only way to log.
+    files: [
+      'index.ts',
+      'authentication.ts',
+      'lib/**/*.ts',
+      'triggers/**/*.ts',
+      'creates/**/*.ts',
+      'searches/**/*.ts',
+    ],
+    ignores: ['lib/log.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='console']",
+          message: 'Log through logLine (lib/log.ts), which redacts every secret first.',
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on results they have just checked exist; `!` keeps them readable.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

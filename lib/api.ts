@@ -80,6 +80,12 @@ interface CallOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   params?: Query;
   body?: Record<string, unknown>;
+  /**
+   * Keep the answer's body out of core's HTTP log: lib/middleware.ts readQuietBody reads it
+   * instead. For webhook subscriptions, whose answers carry (or may quote) the signing
+   * secret, which core's log scrubber does not know.
+   */
+  quiet?: boolean;
 }
 
 function unexpected(z: ZObject, path: string, what: string): Error {
@@ -155,6 +161,8 @@ async function call(z: ZObject, path: string, options: CallOptions = {}): Promis
       method,
       params: compact(options.params),
       timeout: timeoutMs,
+      // Read by readQuietBody before anything else sees the answer: `data` as usual.
+      raw: options.quiet === true,
       ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
     });
     return response.data as unknown;
@@ -357,7 +365,7 @@ export async function createWebhook(
   body: { target_url: string; event: WebhookEvent },
 ): Promise<Webhook> {
   const path = '/api/v1/webhooks';
-  const hook = await object<Webhook>(z, path, { method: 'POST', body: { ...body } });
+  const hook = await object<Webhook>(z, path, { method: 'POST', body: { ...body }, quiet: true });
   // Without a secret no delivery could ever be verified; the message never quotes the answer.
   if (typeof hook.secret !== 'string' || hook.secret === '')
     throw unexpected(z, path, 'a webhook without a secret');
@@ -371,7 +379,7 @@ export const WEBHOOK_ID_SOURCE: IdSource = { label: 'Webhook subscription', key:
 export async function deleteWebhook(z: ZObject, id: string): Promise<{ id: string; deleted: true }> {
   const path = `/api/v1/webhooks/${segment(z, WEBHOOK_ID_SOURCE, id)}`;
   try {
-    await call(z, path, { method: 'DELETE' });
+    await call(z, path, { method: 'DELETE', quiet: true });
   } catch (error) {
     const { name, status } = parseCoreError(error);
     if (name !== 'AppError' || status !== 404) throw error;

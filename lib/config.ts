@@ -83,6 +83,11 @@ export function clientCredentials(): ClientCredentials {
   return { clientId, clientSecret };
 }
 
+/** The client id if configured, for redaction; never throws. */
+export function configuredClientId(): string | undefined {
+  return readEnv('CLIENT_ID');
+}
+
 /** The client secret if configured, for redaction; never throws. */
 export function configuredClientSecret(): string | undefined {
   return readEnv('CLIENT_SECRET');
@@ -102,6 +107,16 @@ function destinationOf(url: string): Destination {
   const underBase = target.pathname === base.path || target.pathname.startsWith(`${base.path}/`);
   if (target.origin !== base.origin || !underBase) return 'elsewhere';
   return target.pathname.startsWith(`${base.path}/oauth/`) ? 'token' : 'api';
+}
+
+/** Practice's resource API or its OAuth endpoints: requests that carry a credential. */
+export function isPracticeRequest(url: string): boolean {
+  return destinationOf(url) !== 'elsewhere';
+}
+
+/** BASE_URL's origin ("https://api.practice.example"). */
+export function baseOrigin(): string {
+  return practiceBase().origin;
 }
 
 /** Resource API requests: the only ones that carry the bearer token. */

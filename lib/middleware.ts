@@ -5,9 +5,10 @@ import type {
   BeforeRequestMiddleware,
   Bundle,
   HttpResponse,
+  RawHttpResponse,
 } from 'zapier-platform-core';
 import { classifyResponse } from './auth-signals';
-import { isApiRequest } from './config';
+import { baseOrigin, isApiRequest, isPracticeRequest } from './config';
 import { errorFor } from './errors';
 import { ownMessageOnly } from './own-errors';
 import { secretsOf } from './secrets';
@@ -43,6 +44,114 @@ export function refreshMarginFor(expiresIn: unknown): number {
   if (lifetime === null) return EXPIRY_SKEW_SECONDS;
   return Math.max(1, Math.min(EXPIRY_SKEW_SECONDS, Math.floor(lifetime / 4)));
 }
+
+// No request of the integration follows a redirect. node-fetch (under z.request) keeps the
+// Authorization header on a redirect to the same host on any port or to any subdomain of
+// it, re-sends a 307's body, and core would hand the target's answer to us as Practice's.
+// With 'manual' node-fetch returns the 3xx itself, and refuseRedirects turns it into an error.
+export const neverFollowRedirects: BeforeRequestMiddleware = (request) => ({
+  ...request,
+  redirect: 'manual',
+});
+
+/** "GET /api/v1/clients": method and path, never the query (cursors, search terms). */
+function describeRequest(method: string | undefined, url: string): string {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.replace(/[?#].*$/, '');
+  }
+  return `${(method ?? 'GET').toUpperCase()} ${path}`;
+}
+
+/** Only the origin of an address a server named: its path or query may carry anything. */
+function originOf(location: string | null | undefined, base: string): string {
+  if (!location) return 'no address (the Location header is missing)';
+  try {
+    const { origin, protocol } = new URL(location, base);
+    return origin !== 'null' ? origin : `a ${protocol} address`;
+  } catch {
+    return 'an address that is not a URL';
+  }
+}
+
+const REDIRECT_ADVICE =
+  'If BASE_URL is right, Practice or something in front of it moved the API: the integration owner must ' +
+  'set BASE_URL to the address the API answers on itself (`zapier-platform env:set <version> BASE_URL=…`). ' +
+  'Your connection is fine.';
+
+/** The message for a refused redirect: status and the target's origin, never its path or a credential. */
+export function redirectRefusedMessage(what: string, status: number, target: string): string {
+  return (
+    `Practice answered with a redirect (HTTP ${status} to ${target}) for ${what}. This integration never ` +
+    `follows redirects, so no credentials and no data were sent there. ${REDIRECT_ADVICE}`
+  );
+}
+
+/** The message for an answer whose final URL is not on BASE_URL's origin. */
+export function answerFromElsewhereMessage(what: string, from: string, base: string): string {
+  return `Practice's answer came from another origin (${from}, not BASE_URL's ${base}) for ${what}, and was refused. ${REDIRECT_ADVICE}`;
+}
+
+// Not stale (status 502): a moved API is the owner's or Practice's problem, never the user's.
+export const refuseRedirects: AfterResponseMiddleware = (response, z) => {
+  const requestUrl = response.request.url ?? '';
+  const what = () => describeRequest(response.request.method, requestUrl);
+  if (response.status >= 300 && response.status < 400) {
+    const target = originOf(response.getHeader('location'), requestUrl);
+    throw new z.errors.Error(
+      redirectRefusedMessage(what(), response.status, target),
+      'redirect_refused',
+      502,
+    );
+  }
+  // Belt and braces: an answer to a Practice request comes from BASE_URL's origin, and an
+  // answer that went through a redirect is refused whoever sent it. (An answer from the URL
+  // that was asked for needs no parsing: a Practice URL is on BASE_URL's origin by definition.)
+  const { url: finalUrl, redirected } = response as HttpResponse & { url?: unknown; redirected?: unknown };
+  const final = typeof finalUrl === 'string' && finalUrl !== '' ? finalUrl : requestUrl;
+  const fromElsewhere =
+    final !== requestUrl && isPracticeRequest(requestUrl) && originOf(final, requestUrl) !== baseOrigin();
+  if (redirected === true || fromElsewhere) {
+    const message = answerFromElsewhereMessage(what(), originOf(final, requestUrl), baseOrigin());
+    throw new z.errors.Error(message, 'redirect_refused', 502);
+  }
+  return response;
+};
+
+/**
+ * Requests made with `raw: true` to the resource API (webhook subscriptions, lib/api.ts) are
+ * read here instead of by core, so core's HTTP log records no body for them: core's log
+ * scrubber knows neither the webhook secret nor most of its encodings. The answer then
+ * looks to the middleware below and to lib/api.ts like any other.
+ */
+export const readQuietBody: AfterResponseMiddleware = async (response, z) => {
+  if (response.request.raw !== true || !isApiRequest(response.request.url ?? '')) return response;
+  const raw = response as unknown as RawHttpResponse & { url?: string };
+  const content = await raw.text();
+  let data: unknown;
+  try {
+    data = content.trim() === '' ? undefined : (JSON.parse(content) as unknown);
+  } catch {
+    data = undefined;
+  }
+  const read: HttpResponse & { url?: string } = {
+    status: raw.status,
+    url: raw.url,
+    headers: raw.headers,
+    getHeader: (name: string) => raw.getHeader(name),
+    content,
+    data,
+    json: data,
+    request: raw.request,
+    skipThrowForStatus: raw.skipThrowForStatus,
+    throwForStatus: () => {
+      if (read.status >= 400 && read.status < 600) throw new z.errors.ResponseError(read);
+    },
+  };
+  return read;
+};
 
 // A known-dead token would only buy a 403 from Practice: refresh first, spend nothing.
 export const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle) => {
@@ -100,5 +209,5 @@ export const throwForPracticeSignals: AfterResponseMiddleware = (response, z, bu
   throw ownMessageOnly(errorFor(z, signal, secrets), secrets);
 };
 
-export const befores = [refreshBeforeExpiry, addBearerToken];
-export const afters = [throwForPracticeSignals];
+export const befores = [neverFollowRedirects, refreshBeforeExpiry, addBearerToken];
+export const afters = [refuseRedirects, readQuietBody, throwForPracticeSignals];

@@ -23,8 +23,10 @@ export interface TokenAuthData {
 /** The parts of a token endpoint answer this module looks at. */
 export interface TokenAnswer {
   status: number;
-  /** Parsed body (JSON or form), undefined when it was not parseable. */
+  /** Parsed JSON body, undefined when there was none or it was not JSON. */
   body: unknown;
+  /** The Content-Type header, to say what a non-JSON answer was. */
+  contentType?: string | null;
 }
 
 export type TokenProblem =
@@ -133,7 +135,7 @@ function problemMessage(problem: TokenProblem, grant: Grant, status: number, det
     case 'rate_limited':
       return `${where} is rate limiting token requests. ${retryLater(grant)}`;
     case 'unreadable_answer':
-      return `${where} answered with something that is not a token response, so nothing was stored. ${retryLater(grant)}`;
+      return `${where} answered with something that is not a token response${detail ? ` (${detail})` : ''}, so nothing was stored. ${retryLater(grant)} If it keeps happening, report it to the integration owner.`;
     case 'unknown_error':
       return `${where} refused the request (${detail || 'no reason given'}). ${retryLater(grant)} If it keeps happening, the integration owner must look into it.`;
   }
@@ -155,6 +157,17 @@ function fail(ctx: TokenContext, problem: TokenProblem, status: number, detail =
     status,
     message: problemMessage(problem, ctx.grant, status, serverText(detail, ctx.secrets, 200)),
   };
+}
+
+/**
+ * What a 2xx answer without a JSON object was: OAuth 2.0 token answers are JSON (RFC 6749
+ * §5.1); a form-encoded one, which core would parse and log, is refused like an HTML page.
+ */
+function notATokenResponse({ body, contentType }: TokenAnswer): string {
+  if (body !== undefined) return 'JSON, but not an object';
+  const media = /^\s*([\w.+-]+\/[\w.+-]+)/.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (!media) return 'no JSON';
+  return media.includes('json') ? `${media} that does not parse` : `${media}, not JSON`;
 }
 
 /** Classifies one token endpoint answer (K6 included: errors sent with HTTP 200). */
@@ -190,7 +203,7 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
     );
   }
 
-  if (!isRecord(body)) return fail(ctx, 'unreadable_answer', status);
+  if (!isRecord(body)) return fail(ctx, 'unreadable_answer', status, notATokenResponse(answer));
 
   const accessToken = nonEmptyText(body.access_token);
   if (!accessToken) return fail(ctx, 'missing_access_token', status);

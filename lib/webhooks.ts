@@ -1,10 +1,12 @@
 // Incoming Practice webhook deliveries: signature, freshness, duplicates.
 // The subscription secret is used here and nowhere else; it is never logged,
-// returned or put into a message.
+// returned or put into a message: every line logged here and every error thrown by the
+// subscription operations is redacted with it (lib/log.ts, lib/own-errors.ts).
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
+import { logLine } from './log';
 import { isRecord } from './values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
@@ -177,25 +179,29 @@ export async function receiveDelivery<T>(z: ZObject, bundle: Bundle, event: Webh
     nowSeconds: Math.floor(Date.now() / 1000),
   });
   if (!verdict.ok) {
-    z.console.log(`Ignored a Practice webhook delivery: ${REJECTION_TEXT[verdict.reason]}.`);
+    logLine(z, bundle, `Ignored a Practice webhook delivery: ${REJECTION_TEXT[verdict.reason]}.`);
     return null;
   }
   const delivery = parseDelivery(rawBody ?? '');
   if (!delivery) {
-    z.console.log('Ignored a signed Practice webhook delivery whose body is not an event.');
+    logLine(z, bundle, 'Ignored a signed Practice webhook delivery whose body is not an event.');
     return null;
   }
   if (delivery.event !== event) {
-    z.console.log(`Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`);
+    logLine(z, bundle, `Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`);
     return null;
   }
   const claim = await claimEvent(z, subscriptionId, delivery.id);
   if (claim === 'repeat') {
-    z.console.log(`Ignored a repeated delivery of Practice event ${delivery.id}.`);
+    logLine(z, bundle, `Ignored a repeated delivery of Practice event ${delivery.id}.`);
     return null;
   }
   if (claim === 'unknown') {
-    z.console.log(`Could not check Practice event ${delivery.id} for repeats (z.cache failed); it fires.`);
+    logLine(
+      z,
+      bundle,
+      `Could not check Practice event ${delivery.id} for repeats (z.cache failed); it fires.`,
+    );
   }
   return delivery.data as T;
 }

@@ -4,6 +4,8 @@
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 import path from 'node:path';
 import { parseArgs } from '../sandbox/cli';
+import { redact } from '../lib/redact';
+import { clientCredentialSecrets } from '../lib/secrets';
 import { describeQuirks } from '../sandbox/quirks';
 import { runDoctor, type Check } from './doctor/checks';
 import { loadEnv, writeAuthData } from './doctor/env-file';
@@ -55,6 +57,8 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
 
   let checks: Check[];
   let heading: string;
+  // What the doctor was given; runDoctor redacts its findings with these and every token it met.
+  const given: string[] = [];
   if (useSandbox) {
     const options = parseArgs(rest, env);
     if (options === 'help') return { code: 0, output: USAGE, checks: [] };
@@ -87,6 +91,10 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     if (rest.length > 0) return { code: 2, output: `unknown option ${rest[0]}\n\n${USAGE}`, checks: [] };
     const file = path.join(cwd, '.env');
     const loaded = loadEnv(file, env);
+    given.push(
+      ...clientCredentialSecrets(loaded.values.CLIENT_ID, loaded.values.CLIENT_SECRET),
+      ...[loaded.authData.access_token, loaded.authData.refresh_token].filter((t): t is string => !!t),
+    );
     checks = await withConfig(loaded.values, () =>
       runDoctor({
         authData: loaded.authData,
@@ -97,7 +105,9 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     );
     heading = `Practice doctor: the connection in ${loaded.fileExists ? '.env' : 'the environment (no .env)'}, against ${loaded.values.BASE_URL ?? 'the default BASE_URL'}.`;
   }
-  return { code: exitCode(checks), output: json ? toJson(checks) : toText(checks, heading), checks };
+  // JSON: each field was redacted before it was encoded; text: all of it once more.
+  const output = json ? toJson(checks) : redact(toText(checks, heading), given);
+  return { code: exitCode(checks), output, checks };
 }
 
 if (require.main === module) {
@@ -107,7 +117,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(`The doctor could not run: ${error instanceof Error ? error.message : String(error)}`);
+      const secrets = clientCredentialSecrets(process.env.CLIENT_ID, process.env.CLIENT_SECRET);
+      const why = error instanceof Error ? error.message : String(error);
+      console.error(redact(`The doctor could not run: ${why}`, secrets));
       process.exitCode = 1;
     },
   );

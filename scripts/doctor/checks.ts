@@ -7,10 +7,17 @@ import type { Bundle } from 'zapier-platform-core';
 import authentication from '../../authentication';
 import { renderLabel } from '../../harness/zapier-runner';
 import { classifyResponse, type Signal } from '../../lib/auth-signals';
-import { baseUrl, clientCredentials, ConfigError, configuredClientSecret } from '../../lib/config';
+import {
+  baseUrl,
+  clientCredentials,
+  ConfigError,
+  configuredClientId,
+  configuredClientSecret,
+} from '../../lib/config';
 import { EXPIRY_SKEW_SECONDS, knownExpiry } from '../../lib/middleware';
 import { redact } from '../../lib/redact';
 import { scopeLabel, stepsMissingScopes } from '../../lib/scopes';
+import { clientCredentialSecrets } from '../../lib/secrets';
 import {
   expiresAtFrom,
   normaliseTokenResponse,
@@ -213,7 +220,7 @@ async function checkClientCredentials(run: Run): Promise<void> {
     try {
       const answer = await refreshRequest(probe);
       const outcome = normaliseTokenResponse(
-        { status: answer.status, body: answer.body },
+        { status: answer.status, body: answer.body, contentType: answer.header('content-type') },
         { grant: 'refresh_token', nowSeconds: Math.floor(Date.now() / 1000), secrets: [...secrets] },
       );
       const seen = tokenProbeFinding(answer, outcome);
@@ -545,7 +552,7 @@ async function checkRefresh(run: Run): Promise<void> {
       const answer = await refreshRequest(run.refreshToken);
       const now = Math.floor(Date.now() / 1000);
       const outcome = normaliseTokenResponse(
-        { status: answer.status, body: answer.body },
+        { status: answer.status, body: answer.body, contentType: answer.header('content-type') },
         {
           grant: 'refresh_token',
           previousRefreshToken: run.refreshToken,
@@ -746,9 +753,11 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   const record = (id: CheckId, status: Status, finding: string, fix = '') =>
     void results.set(id, { id, status, finding, fix });
   const secrets = new Set(
-    [authData.access_token, authData.refresh_token, configuredClientSecret()].filter(
-      (value): value is string => typeof value === 'string' && value !== '',
-    ),
+    [
+      authData.access_token,
+      authData.refresh_token,
+      ...clientCredentialSecrets(configuredClientId(), configuredClientSecret()),
+    ].filter((value): value is string => typeof value === 'string' && value !== ''),
   );
   const run: Run = {
     options,
@@ -785,7 +794,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   const checks = CHECK_IDS.map(
     (id) => results.get(id) ?? { id, status: 'skipped' as const, finding: 'Not checked.', fix: '' },
   );
-  // Belt and braces: nothing printed may carry a token or the client secret.
+  // Belt and braces: nothing printed may carry a token or the client credentials, in any
+  // encoding (lib/redact.ts, the same function as for the integration's errors and logs).
   return checks.map((c) => ({
     ...c,
     finding: redact(c.finding, [...run.secrets]),

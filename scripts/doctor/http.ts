@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ResponseLike } from '../../lib/auth-signals';
 import { apiUrl, clientCredentials } from '../../lib/config';
 import { requestTimeoutMs } from '../../lib/network';
+import { basicAuth } from '../../lib/secrets';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -20,14 +21,33 @@ export function probeToken(prefix: 'pat' | 'prt'): string {
   return `${prefix}_doctor_probe_${randomBytes(16).toString('hex')}`;
 }
 
-// RFC 6749 §2.3.1, as authentication.ts basicAuth: both parts form-encoded before base64.
-function basicAuth(clientId: string, clientSecret: string): string {
-  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+/** A redirect the doctor refused to follow, as the integration refuses it (lib/middleware.ts). */
+export class RedirectRefused extends Error {
+  override name = 'RedirectRefused';
 }
 
 async function send(url: string, init: RequestInit): Promise<Answer> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs()) });
+  // Like the integration, the doctor follows no redirect: its requests carry the client
+  // credentials or a token, and a redirect target's answer is not Practice's.
+  const response = await fetch(url, {
+    ...init,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(requestTimeoutMs()),
+  });
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    let target = 'no address';
+    try {
+      target = location ? new URL(location, url).origin : target;
+    } catch {
+      target = 'an address that is not a URL';
+    }
+    const path = new URL(url).pathname;
+    throw new RedirectRefused(
+      `${init.method ?? 'GET'} ${path} was answered with a redirect (HTTP ${response.status}) to ${target}, which the doctor, like the integration, does not follow`,
+    );
+  }
   const content = await response.text();
   let body: unknown;
   try {

@@ -429,6 +429,50 @@ describe('redact', () => {
     expect(redact('use Bearer 0123456789abcdef.', [])).toBe(`use ${REDACTED}.`);
   });
 
+  describe('every form a known secret travels in', () => {
+    const secret = 'cs super/secret+value="42"&more';
+    const b64 = Buffer.from(secret).toString('base64');
+    const b64url = Buffer.from(secret).toString('base64url');
+    it.each([
+      ['as is', secret],
+      ['URL-encoded', encodeURIComponent(secret)],
+      [
+        'URL-encoded, lower-case escapes',
+        encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+      ],
+      ['form-encoded (Basic)', encodeURIComponent(secret).replace(/%20/g, '+')],
+      ['form-encoded (URLSearchParams)', new URLSearchParams({ v: secret }).toString().slice(2)],
+      ['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
+      ['base64', b64],
+      ['base64 without padding', b64.replace(/=+$/, '')],
+      ['base64url', b64url],
+      ['base64url with padding', b64url.padEnd(Math.ceil(b64url.length / 4) * 4, '=')],
+      ['base64 of id:secret', Buffer.from(`client-id:${secret}`).toString('base64')],
+    ])('%s', (_form, text) => {
+      const secrets = [secret, `client-id:${secret}`];
+      expect(redact(`before ${text} after`, secrets)).toBe(`before ${REDACTED} after`);
+    });
+
+    it('base64 of the secret inside a larger blob, at each alignment, but for the 4 characters each side that also encode a neighbour', () => {
+      for (const lead of ['', 'x', 'xy', 'xyz']) {
+        const blob = Buffer.from(`${lead}${secret}tail`).toString('base64');
+        const out = redact(blob, [secret]);
+        expect(out).toContain(REDACTED);
+        const [left = '', right = ''] = out.split(REDACTED);
+        // What is left either side encodes the neighbours and at most 2 bytes of the secret.
+        expect(left.length - Math.floor(lead.length / 3) * 4).toBeLessThanOrEqual(4);
+        expect(right.length).toBeLessThanOrEqual(12);
+      }
+    });
+
+    it('removes a shorter secret only as it is, and leaves honest text that merely looks encoded alone', () => {
+      expect(redact('c2hvcnQ= short', ['short'])).toBe(`c2hvcnQ= ${REDACTED}`);
+      const honest =
+        'See https://docs.practice.example/api%2Fv1 and base64 "YWJjZGVmZ2hpams=" for abcdefghijk-other';
+      expect(redact(honest, ['s3cr3t-value-9'])).toBe(honest);
+    });
+  });
+
   it('serverText collapses whitespace, redacts, truncates and ignores non-strings', () => {
     expect(serverText('  a \n\t b  ', [])).toBe('a b');
     expect(serverText('key s3cr3t-value', ['s3cr3t-value'])).toBe(`key ${REDACTED}`);

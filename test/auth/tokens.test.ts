@@ -388,6 +388,46 @@ describe('refresh (refreshAccessToken)', () => {
     },
   );
 
+  // Core parses an answer typed exactly application/x-www-form-urlencoded into `data`, and its
+  // HTTP log scrubber reads only JSON: the tokens would be accepted and logged. RFC 6749 §5.1
+  // says JSON; the integration reads token answers itself and refuses anything else.
+  it('refuses a form-encoded token answer, stores nothing from it, logs none of it, and never stales', async () => {
+    const { interceptor } = tokenEndpoint();
+    const form = new URLSearchParams({
+      access_token: 'pat_form_encoded_answer_0123456789',
+      refresh_token: 'prt_form_encoded_answer_0123456789',
+      token_type: 'bearer',
+      expires_in: '3600',
+    }).toString();
+    const scope = interceptor.reply(200, form, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const lines: string[] = [];
+    const saved = { LOG_TO_STDOUT: process.env.LOG_TO_STDOUT, DETAILED: process.env.DETAILED_LOG_TO_STDOUT };
+    process.env.LOG_TO_STDOUT = '1';
+    process.env.DETAILED_LOG_TO_STDOUT = '1';
+    const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    });
+    let error: Awaited<ReturnType<typeof failureOf>>;
+    try {
+      error = await failureOf(refresh());
+    } finally {
+      spy.mockRestore();
+      setEnv('LOG_TO_STDOUT', saved.LOG_TO_STDOUT);
+      setEnv('DETAILED_LOG_TO_STDOUT', saved.DETAILED);
+    }
+    const body = appError(error);
+    expect(body).toMatchObject({ code: 'unreadable_answer', status: 502 });
+    expect(body.message).toContain('not a token response (application/x-www-form-urlencoded, not JSON)');
+    expect(body.message).toContain('Your Practice connection is fine');
+    expect(error.message).not.toContain('form_encoded_answer');
+    // Core's HTTP log of the answer shows no body: the integration reads token answers itself.
+    const log = lines.join('\n');
+    expect(log).toContain('/oauth/token');
+    expect(log).toContain('<probably streaming data>');
+    expect(log).not.toContain('form_encoded_answer');
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('throttles, never stales, on a 429 from the token endpoint, reading an HTTP-date Retry-After', async () => {
     const { interceptor } = tokenEndpoint();
     const retryAt = new Date(Date.now() + 90_000).toUTCString();

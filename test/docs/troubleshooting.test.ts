@@ -7,6 +7,7 @@ import { idProblem } from '../../lib/api';
 import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
 import { messageFor } from '../../lib/errors';
 import { checkedField, checkValue, type CheckedField } from '../../lib/input';
+import { answerFromElsewhereMessage, redirectRefusedMessage } from '../../lib/middleware';
 import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
 import { normaliseTokenResponse, type Grant } from '../../lib/tokens';
 
@@ -83,6 +84,15 @@ const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatM
     return outcome.message;
   }),
 );
+const formEncoded = normaliseTokenResponse(
+  { status: 200, body: undefined, contentType: 'application/x-www-form-urlencoded' },
+  { grant: 'refresh_token', nowSeconds: 1_700_000_000, secrets: [] },
+);
+const redirectMessages = [
+  redirectRefusedMessage('GET /api/v1/clients', 302, 'https://evil.api.practice.example'),
+  redirectRefusedMessage('POST /oauth/token', 303, 'https://api.practice.example:8443'),
+  answerFromElsewhereMessage('GET /api/v1/clients', 'https://evil.example', 'https://api.practice.example'),
+];
 const missingRefresh = normaliseTokenResponse(
   { status: 200, body: { access_token: 'pat_x' } },
   { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
@@ -114,6 +124,8 @@ describe('docs/troubleshooting.md', () => {
   it.each([
     ...signalMessages,
     ...tokenMessages,
+    formEncoded.ok ? '' : formEncoded.message,
+    ...redirectMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
     BLANK_REFRESH_MESSAGE,
     ...inputMessages,

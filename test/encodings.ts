@@ -1,0 +1,86 @@
+// The forms in which a secret can travel, written out independently of lib/redact.ts, and a
+// scanner that finds any of them in captured text. Used by the tests that plant every form of
+// every secret in hostile answers (test/auth/encoded-secrets.test.ts, test/doctor/encoded-secrets.test.ts).
+
+export type Encoding =
+  | 'as is'
+  | 'URL-encoded'
+  | 'form-encoded'
+  | 'JSON-escaped'
+  | 'base64'
+  | 'base64 without padding'
+  | 'base64url'
+  | 'base64url with padding'
+  | 'base64 inside a blob, offset 1'
+  | 'base64 inside a blob, offset 2';
+
+/** The encodings core's own log scrubber also knows (@zapier/secret-scrubber makeSensitiveBank). */
+export const CORE_SCRUBBER_ENCODINGS: ReadonlySet<Encoding> = new Set([
+  'as is',
+  'URL-encoded',
+  'form-encoded',
+  'JSON-escaped',
+  'base64',
+]);
+
+interface Form {
+  encoding: Encoding;
+  /** What is planted in a hostile answer. */
+  planted: string;
+  /** What must not be found: the planted text, or for a blob the part that encodes only the secret. */
+  sought: string;
+}
+
+function blob(secret: string, lead: string): Form {
+  // Two bytes after the secret; the first and the last two groups of 4 characters also
+  // encode the neighbours, everything between encodes the secret alone.
+  const planted = Buffer.from(`${lead}${secret}!?`).toString('base64');
+  return {
+    encoding: lead.length === 1 ? 'base64 inside a blob, offset 1' : 'base64 inside a blob, offset 2',
+    planted,
+    sought: planted.slice(4, -8),
+  };
+}
+
+export function formsOf(secret: string): Form[] {
+  const b64 = Buffer.from(secret, 'utf8').toString('base64');
+  const url = Buffer.from(secret, 'utf8').toString('base64url');
+  const same = (encoding: Encoding, text: string): Form => ({ encoding, planted: text, sought: text });
+  return [
+    same('as is', secret),
+    same('URL-encoded', encodeURIComponent(secret)),
+    same('form-encoded', new URLSearchParams({ v: secret }).toString().slice(2)),
+    same('JSON-escaped', JSON.stringify(secret).slice(1, -1)),
+    same('base64', b64),
+    same('base64 without padding', b64.replace(/=+$/, '')),
+    same('base64url', url),
+    same('base64url with padding', url.padEnd(Math.ceil(url.length / 4) * 4, '=')),
+    blob(secret, 'x'),
+    blob(secret, 'xy'),
+  ];
+}
+
+/** Every form of every secret, for a hostile server to quote. */
+export function plantAll(secrets: Readonly<Record<string, string>>): string {
+  return Object.values(secrets)
+    .flatMap((secret) => formsOf(secret).map((form) => form.planted))
+    .join(' | ');
+}
+
+/** "<secret> <encoding> in <where>" for every form found in a text. */
+export function leaksIn(
+  texts: ReadonlyArray<{ where: string; text: string }>,
+  secrets: Readonly<Record<string, string>>,
+  only?: (where: string, encoding: Encoding, what: string) => boolean,
+): string[] {
+  const leaks: string[] = [];
+  for (const { where, text } of texts) {
+    for (const [what, secret] of Object.entries(secrets)) {
+      for (const form of formsOf(secret)) {
+        if (only && !only(where, form.encoding, what)) continue;
+        if (text.includes(form.sought)) leaks.push(`${what} ${form.encoding} in ${where}`);
+      }
+    }
+  }
+  return leaks;
+}
