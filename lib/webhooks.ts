@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
 import { logLine } from './log';
+import { cacheKey } from './sealed-cache';
 import { isRecord } from './values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
@@ -141,6 +142,20 @@ function subscription(bundle: Bundle): { id: string; secret: string | undefined 
 export type Claim = 'first' | 'repeat' | 'unknown';
 
 /**
+ * The z.cache key that remembers `eventId` for one subscription: a keyed hash under the
+ * subscription's own secret (lib/sealed-cache.ts), in the app-wide scope. Event ids may be
+ * numbered per firm, so two firms' equal ids never meet; and without the secret nobody can
+ * name, and so pre-set, the key that would suppress an event.
+ */
+export function deliveryKey(subscription: { id: string; secret: string }, eventId: string): string {
+  return cacheKey(
+    { material: () => subscription.secret, salt: 'practice-zapier-zcache-subscription', version: 'v2' },
+    'delivery',
+    `${subscription.id}\0${eventId}`,
+  );
+}
+
+/**
  * Whether an event id reaches this subscription for the first time. The key includes the
  * subscription id because two Zaps on the same event each get their own delivery.
  * `get` first answers the common case (and works with core's local test cache, which
@@ -149,8 +164,12 @@ export type Claim = 'first' | 'repeat' | 'unknown';
  * found the key taken may say `false` or `null`. When the store itself fails, the answer
  * is 'unknown': the delivery fires, since a lost event is worse than a repeated one.
  */
-export async function claimEvent(z: ZObject, subscriptionId: string, eventId: string): Promise<Claim> {
-  const key = `practice:delivery:${subscriptionId}:${eventId}`;
+export async function claimEvent(
+  z: ZObject,
+  subscription: { id: string; secret: string },
+  eventId: string,
+): Promise<Claim> {
+  const key = deliveryKey(subscription, eventId);
   try {
     if ((await z.cache.get(key)) !== null) return 'repeat';
     const stored: unknown = await z.cache.set(key, true, DELIVERY_MEMORY_SECONDS, undefined, true);
@@ -191,7 +210,8 @@ export async function receiveDelivery<T>(z: ZObject, bundle: Bundle, event: Webh
     logLine(z, bundle, `Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`);
     return null;
   }
-  const claim = await claimEvent(z, subscriptionId, delivery.id);
+  // A delivery verified above was signed with the secret, so there is one.
+  const claim = await claimEvent(z, { id: subscriptionId, secret: secret ?? '' }, delivery.id);
   if (claim === 'repeat') {
     logLine(z, bundle, `Ignored a repeated delivery of Practice event ${delivery.id}.`);
     return null;

@@ -4,6 +4,7 @@
 import type { ZObject } from 'zapier-platform-core';
 import {
   claimEvent,
+  deliveryKey,
   incomingHeader,
   parseDelivery,
   parseSignatureHeader,
@@ -134,28 +135,52 @@ describe('claimEvent', () => {
     return { cache } as unknown as ZObject;
   }
 
+  const wh1 = { id: 'wh_1', secret: 'whsec_firm_one_0123456789abcdef' };
+  const wh2 = { id: 'wh_2', secret: 'whsec_firm_one_fedcba9876543210' };
+
   it('claims an event once per subscription', async () => {
     const z = cacheZ(new Map());
-    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe('first');
-    expect(await claimEvent(z, 'wh_1', 'evt_1')).toBe('repeat');
-    expect(await claimEvent(z, 'wh_2', 'evt_1')).toBe('first');
+    expect(await claimEvent(z, wh1, 'evt_1')).toBe('first');
+    expect(await claimEvent(z, wh1, 'evt_1')).toBe('repeat');
+    expect(await claimEvent(z, wh2, 'evt_1')).toBe('first');
+  });
+
+  it('keeps two firms apart when their subscription and event ids are equal (ids numbered per firm)', async () => {
+    const store = new Map<string, unknown>();
+    const firmA = { id: 'wh_1', secret: 'whsec_firm_a_0123456789abcdef01' };
+    const firmB = { id: 'wh_1', secret: 'whsec_firm_b_0123456789abcdef01' };
+    expect(await claimEvent(cacheZ(store, true), firmA, 'evt_1')).toBe('first');
+    expect(await claimEvent(cacheZ(store, true), firmB, 'evt_1')).toBe('first');
+    expect(await claimEvent(cacheZ(store, true), firmB, 'evt_1')).toBe('repeat');
+  });
+
+  it('names no key that can be predicted without the subscription secret', async () => {
+    const store = new Map<string, unknown>();
+    await claimEvent(cacheZ(store, true), wh1, 'evt_3');
+    const [key] = [...store.keys()];
+    expect(key).toMatch(/^practice:delivery:[A-Za-z0-9_-]{43}$/);
+    expect(key).not.toContain('wh_1');
+    expect(key).not.toContain('evt_3');
+    // Pre-setting the old, readable key suppresses nothing.
+    store.set('practice:delivery:wh_1:evt_4', true);
+    expect(await claimEvent(cacheZ(store, true), wh1, 'evt_4')).toBe('first');
   });
 
   it('loses the race to a concurrent delivery through nx even when get saw nothing', async () => {
-    const store = new Map<string, unknown>([['practice:delivery:wh_1:evt_9', true]]);
-    expect(await claimEvent(cacheZ(store, true), 'wh_1', 'evt_9')).toBe('repeat');
+    const store = new Map<string, unknown>([[deliveryKey(wh1, 'evt_9'), true]]);
+    expect(await claimEvent(cacheZ(store, true), wh1, 'evt_9')).toBe('repeat');
   });
 
   it('treats null from set-if-absent as "already there", not as stored', async () => {
-    const store = new Map<string, unknown>([['practice:delivery:wh_1:evt_7', true]]);
-    expect(await claimEvent(cacheZ(store, true, null), 'wh_1', 'evt_7')).toBe('repeat');
+    const store = new Map<string, unknown>([[deliveryKey(wh1, 'evt_7'), true]]);
+    expect(await claimEvent(cacheZ(store, true, null), wh1, 'evt_7')).toBe('repeat');
   });
 
   it('fires (claim unknown) when set-if-absent says "not set" but nothing is there: a store failing quietly', async () => {
     const quiet = {
       cache: { get: async () => null, set: async () => null, delete: async () => true },
     } as unknown as ZObject;
-    expect(await claimEvent(quiet, 'wh_1', 'evt_6')).toBe('unknown');
+    expect(await claimEvent(quiet, wh1, 'evt_6')).toBe('unknown');
   });
 
   it('fires (claim unknown) rather than drop a delivery when the cache fails', async () => {
@@ -168,6 +193,6 @@ describe('claimEvent', () => {
         delete: async () => true,
       },
     } as unknown as ZObject;
-    expect(await claimEvent(failing, 'wh_1', 'evt_8')).toBe('unknown');
+    expect(await claimEvent(failing, wh1, 'evt_8')).toBe('unknown');
   });
 });
