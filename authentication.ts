@@ -11,7 +11,7 @@ import { RefreshCoordinator } from './lib/refresh-coordination';
 import { REQUESTED_SCOPES } from './lib/scopes';
 import { basicAuth, secretsOf } from './lib/secrets';
 import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
-import { nonEmptyText as text } from './lib/values';
+import { parseJson, nonEmptyText as text } from './lib/values';
 
 // Configuration mistakes are the integration owner's; say so instead of failing with a TypeError.
 // BASE_URL goes through here too, so a bad one is the same clear error as a missing CLIENT_ID.
@@ -50,15 +50,6 @@ const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
 function unloggedForm(fields: Record<string, string>): { body: Readable; length: string } {
   const encoded = Buffer.from(new URLSearchParams(fields).toString(), 'utf8');
   return { body: Readable.from([encoded]), length: String(encoded.length) };
-}
-
-/** A token endpoint answer as JSON, which RFC 6749 §5.1 requires; anything else is undefined. */
-function jsonOrUndefined(content: string): unknown {
-  try {
-    return JSON.parse(content) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 // Zapier marks a connection stale, and emails its user to reconnect, when refreshAccessToken
@@ -118,7 +109,8 @@ async function requestTokens(
     });
     answer = {
       status: response.status,
-      body: jsonOrUndefined(await response.text()),
+      // JSON, as RFC 6749 §5.1 requires; anything else reads as no body.
+      body: parseJson(await response.text()),
       contentType: response.getHeader('content-type') ?? null,
       retryAfter: parseRetryAfter(response.getHeader('retry-after')),
     };

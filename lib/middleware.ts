@@ -12,6 +12,7 @@ import { baseOrigin, isApiRequest, isPracticeRequest } from './config';
 import { errorFor } from './errors';
 import { ownMessageOnly } from './own-errors';
 import { secretsOf } from './secrets';
+import { parseJson } from './values';
 
 /** Refresh up to this many seconds before the known expiry, so a request never lands on a dead token. */
 export const EXPIRY_SKEW_SECONDS = 10;
@@ -130,12 +131,7 @@ export const readQuietBody: AfterResponseMiddleware = async (response, z) => {
   if (response.request.raw !== true || !isApiRequest(response.request.url ?? '')) return response;
   const raw = response as unknown as RawHttpResponse & { url?: string };
   const content = await raw.text();
-  let data: unknown;
-  try {
-    data = content.trim() === '' ? undefined : (JSON.parse(content) as unknown);
-  } catch {
-    data = undefined;
-  }
+  const data = parseJson(content);
   const read: HttpResponse & { url?: string } = {
     status: raw.status,
     url: raw.url,

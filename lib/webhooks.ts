@@ -8,7 +8,7 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
 import { logLine } from './log';
 import { cacheKey } from './sealed-cache';
-import { isRecord } from './values';
+import { isRecord, parseJson } from './values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
 /** Contract §4: receivers reject a `t` more than 300 s old. */
@@ -115,12 +115,7 @@ export interface Delivery {
 
 /** The delivery body `{id, event, created_at, data}`, or null when it is not one. */
 export function parseDelivery(rawBody: string): Delivery | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch {
-    return null;
-  }
+  const body = parseJson(rawBody);
   if (!isRecord(body) || typeof body.id !== 'string' || body.id === '' || typeof body.event !== 'string') {
     return null;
   }

@@ -5,6 +5,7 @@ import type { ResponseLike } from '../../lib/auth-signals';
 import { apiUrl, clientCredentials } from '../../lib/config';
 import { requestTimeoutMs } from '../../lib/network';
 import { basicAuth } from '../../lib/secrets';
+import { parseJson } from '../../lib/values';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -49,12 +50,7 @@ async function send(url: string, init: RequestInit): Promise<Answer> {
     );
   }
   const content = await response.text();
-  let body: unknown;
-  try {
-    body = content.trim() === '' ? undefined : (JSON.parse(content) as unknown);
-  } catch {
-    body = undefined;
-  }
+  const body = parseJson(content);
   const headers = response.headers;
   return {
     status: response.status,
