@@ -12,15 +12,12 @@
 // Reports connections lost (stale), grants revoked and token requests per expiry, for K8 on
 // and off; exits 1 when a connection was lost, a grant revoked, or an expiry cost more than one
 // token request.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { type RpcFault, type RpcServer, startRpcServer, window } from '../harness/rpc-server';
-import { type Connection, newConnection } from '../harness/zapier-runner';
-import type { Sandbox } from '../sandbox/server';
+import type { Connection } from '../harness/zapier-runner';
 import {
-  APP_PATH,
   connectOwner,
   FIND,
+  killHolderMidRequest,
   newRunner,
   POLL,
   POLL_LIST,
@@ -106,46 +103,6 @@ function pickFault(rng: () => number): () => RpcFault | null {
 /** The budget of a refresh call in rounds with a killed holder: its lock (10 s) expires soon. */
 const KILL_ROUND_BUDGET_MS = 9000;
 const KILL_ROUND_LOCK_MS = 10_000;
-
-/**
- * Starts a run of `connection` in its own process, and kills it (SIGKILL) once its token
- * request reaches Practice, which then drops it unhandled. It leaves the refresh token's lock
- * behind, as a Lambda killed mid-request does.
- */
-async function killHolderMidRequest(sandbox: Sandbox, rpc: RpcServer, connection: Connection): Promise<void> {
-  const hold = sandbox.holdTokenRequests(1);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, '../harness/child-run.ts')],
-    {
-      env: {
-        ...process.env,
-        HARNESS_CHILD_RUN: JSON.stringify({
-          appPath: APP_PATH,
-          rpcUrl: rpc.url,
-          connection: newConnection({ ...connection.authData }, { id: `${connection.id}-doomed` }),
-          method: POLL,
-        }),
-      },
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    const held = await Promise.race([
-      hold.next(),
-      exited.then(() => {
-        throw new Error('the run to be killed ended before its token request');
-      }),
-    ]);
-    child.kill('SIGKILL');
-    await exited;
-    held.drop();
-  } finally {
-    hold.end();
-    child.kill('SIGKILL');
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

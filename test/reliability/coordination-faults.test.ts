@@ -2,8 +2,6 @@
 // stand-in with faults hooked to methods, keys, callers and time windows, and the sandbox with
 // strict rotation (K8) holding token requests in flight. Each test is a way the promise "one
 // token request per expiry, no connection lost" broke before (lib/refresh-coordination.ts).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { type RpcCall, type RpcServer, startRpcServer } from '../../harness/rpc-server';
 import { newConnection } from '../../harness/zapier-runner';
 import {
@@ -11,6 +9,7 @@ import {
   type Connection,
   connectOwner,
   formatError,
+  killHolderMidRequest,
   newRunner,
   POLL,
   type Sandbox,
@@ -186,31 +185,7 @@ describe("every refresh call ends inside Zapier's 30 s", () => {
     process.env.PRACTICE_REFRESH_BUDGET_MS = String(BUDGET_MS);
     const connection = await expiredConnection();
     const limited = new ZapierRunner({ appPath: APP_PATH, rpc, limitMs: LIMIT_MS });
-    const hold = sandbox.holdTokenRequests(1);
-    // One process (node --import tsx), so SIGKILL kills the run itself, as a Lambda is killed.
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.resolve(__dirname, '../../harness/child-run.ts')],
-      {
-        env: {
-          ...process.env,
-          HARNESS_CHILD_RUN: JSON.stringify({
-            appPath: APP_PATH,
-            rpcUrl: rpc.url,
-            connection: worker(connection, 'doomed-worker'),
-            method: POLL,
-          }),
-        },
-        stdio: 'ignore',
-      },
-    );
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const held = await withDeadline(hold.next(), 20_000, "the doomed run's token request");
-    child.kill('SIGKILL');
-    await exited;
-    // The kill cut the request before Practice handled it.
-    held.drop();
-    hold.end();
+    await killHolderMidRequest(sandbox, rpc, connection, 'doomed-worker');
 
     const timed = async (who: Connection) => {
       const started = Date.now();

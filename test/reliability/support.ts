@@ -1,5 +1,6 @@
 // Shared by the reliability suites and the bench scripts: a sandbox, the built app
 // under ZapierRunner, and a connection made through the real consent page.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { consent } from '../../harness/consent';
 import {
@@ -104,5 +105,55 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, what: str
     return await Promise.race([promise, deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts a run of `connection` (as worker `id`) in its own process (harness/child-run.ts, one
+ * node process, so SIGKILL kills the run itself) and kills it once its token request reaches
+ * the sandbox, which then drops that request unhandled. The refresh token's lock stays behind,
+ * as after a Lambda killed mid-request.
+ */
+export async function killHolderMidRequest(
+  sandbox: Sandbox,
+  rpc: RpcServer,
+  connection: Connection,
+  id = `${connection.id}-doomed`,
+): Promise<void> {
+  const hold = sandbox.holdTokenRequests(1);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, '..', '..', 'harness', 'child-run.ts')],
+    {
+      env: {
+        ...process.env,
+        HARNESS_CHILD_RUN: JSON.stringify({
+          appPath: APP_PATH,
+          rpcUrl: rpc.url,
+          connection: newConnection({ ...connection.authData }, { id, userId: connection.userId }),
+          method: POLL,
+        }),
+      },
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    const held = await withDeadline(
+      Promise.race([
+        hold.next(),
+        exited.then(() => {
+          throw new Error('the run to be killed ended before its token request');
+        }),
+      ]),
+      20_000,
+      "the doomed run's token request",
+    );
+    child.kill('SIGKILL');
+    await exited;
+    held.drop();
+  } finally {
+    hold.end();
+    child.kill('SIGKILL');
   }
 }
