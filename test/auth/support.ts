@@ -56,6 +56,28 @@ export function setEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
+/**
+ * Runs `fn` with core's detailed HTTP log on (LOG_TO_STDOUT, DETAILED_LOG_TO_STDOUT), and
+ * returns its result with everything written to console.log meanwhile, one line per call.
+ */
+export async function withCoreHttpLog<T>(fn: () => Promise<T>): Promise<{ result: T; log: string }> {
+  const lines: string[] = [];
+  const saved = { LOG_TO_STDOUT: process.env.LOG_TO_STDOUT, DETAILED: process.env.DETAILED_LOG_TO_STDOUT };
+  process.env.LOG_TO_STDOUT = '1';
+  process.env.DETAILED_LOG_TO_STDOUT = '1';
+  const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  });
+  try {
+    const result = await fn();
+    return { result, log: lines.join('\n') };
+  } finally {
+    spy.mockRestore();
+    setEnv('LOG_TO_STDOUT', saved.LOG_TO_STDOUT);
+    setEnv('DETAILED_LOG_TO_STDOUT', saved.DETAILED);
+  }
+}
+
 export const CLIENT_INPUT = { name: 'Acme Bookkeeping Ltd', email: 'accounts@acme.example' };
 export const SEARCH_EMAIL = 'accounts@acme.example';
 

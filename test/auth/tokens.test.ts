@@ -21,6 +21,7 @@ import {
   liveAuth,
   REFRESH_TOKEN,
   setEnv,
+  withCoreHttpLog,
   throttled,
   unmatchedRequests,
   useTestEnvironment,
@@ -400,28 +401,13 @@ describe('refresh (refreshAccessToken)', () => {
       expires_in: '3600',
     }).toString();
     const scope = interceptor.reply(200, form, { 'Content-Type': 'application/x-www-form-urlencoded' });
-    const lines: string[] = [];
-    const saved = { LOG_TO_STDOUT: process.env.LOG_TO_STDOUT, DETAILED: process.env.DETAILED_LOG_TO_STDOUT };
-    process.env.LOG_TO_STDOUT = '1';
-    process.env.DETAILED_LOG_TO_STDOUT = '1';
-    const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-    let error: Awaited<ReturnType<typeof failureOf>>;
-    try {
-      error = await failureOf(refresh());
-    } finally {
-      spy.mockRestore();
-      setEnv('LOG_TO_STDOUT', saved.LOG_TO_STDOUT);
-      setEnv('DETAILED_LOG_TO_STDOUT', saved.DETAILED);
-    }
+    const { result: error, log } = await withCoreHttpLog(() => failureOf(refresh()));
     const body = appError(error);
     expect(body).toMatchObject({ code: 'unreadable_answer', status: 502 });
     expect(body.message).toContain('not a token response (application/x-www-form-urlencoded, not JSON)');
     expect(body.message).toContain('Your Practice connection is fine');
     expect(error.message).not.toContain('form_encoded_answer');
     // Core's HTTP log of the answer shows no body: the integration reads token answers itself.
-    const log = lines.join('\n');
     expect(log).toContain('/oauth/token');
     expect(log).toContain('<probably streaming data>');
     expect(log).not.toContain('form_encoded_answer');
@@ -631,14 +617,7 @@ describe('authorizeUrl', () => {
   });
 
   it("keeps the verifier, the code and the refresh token out of core's request log", async () => {
-    const lines: string[] = [];
-    const saved = { LOG_TO_STDOUT: process.env.LOG_TO_STDOUT, DETAILED: process.env.DETAILED_LOG_TO_STDOUT };
-    process.env.LOG_TO_STDOUT = '1';
-    process.env.DETAILED_LOG_TO_STDOUT = '1';
-    const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
-    try {
+    const { result: verifier, log } = await withCoreHttpLog(async () => {
       const url = await authorizeUrl(LOOPBACK_REDIRECT);
       expect(url.searchParams.get('code_challenge')).toBeTruthy();
       const { interceptor, bodies } = tokenEndpoint();
@@ -648,18 +627,13 @@ describe('authorizeUrl', () => {
         code_verifier: undefined,
         code: 'code_in_flight_42',
       });
-      const verifier = (bodies[0] as { code_verifier?: string }).code_verifier ?? '';
-      expect(verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
-      const log = lines.join('\n');
-      expect(log).toContain('/oauth/token');
-      expect(log).toContain('<streaming data>');
-      expect(log).not.toContain(verifier);
-      expect(log).not.toContain('code_in_flight_42');
-    } finally {
-      spy.mockRestore();
-      setEnv('LOG_TO_STDOUT', saved.LOG_TO_STDOUT);
-      setEnv('DETAILED_LOG_TO_STDOUT', saved.DETAILED);
-    }
+      return (bodies[0] as { code_verifier?: string }).code_verifier ?? '';
+    });
+    expect(verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
+    expect(log).toContain('/oauth/token');
+    expect(log).toContain('<streaming data>');
+    expect(log).not.toContain(verifier);
+    expect(log).not.toContain('code_in_flight_42');
   });
 });
 
