@@ -42,6 +42,20 @@ function blob(secret: string, lead: string): Form {
   };
 }
 
+/**
+ * The client credentials as the secrets they make: the secret alone, "id:secret", and
+ * "id:secret" form-encoded as HTTP Basic joins them (RFC 6749 §2.3.1), written out here
+ * rather than taken from lib/secrets.ts.
+ */
+export function clientCredentialSecrets(clientId: string, clientSecret: string): Record<string, string> {
+  const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return {
+    'client secret': clientSecret,
+    'client credentials id:secret': `${clientId}:${clientSecret}`,
+    'client credentials as Basic sends them': `${formEncode(clientId)}:${formEncode(clientSecret)}`,
+  };
+}
+
 export function formsOf(secret: string): Form[] {
   const b64 = Buffer.from(secret, 'utf8').toString('base64');
   const url = Buffer.from(secret, 'utf8').toString('base64url');

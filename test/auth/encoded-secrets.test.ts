@@ -8,7 +8,7 @@
 // relies on core's scrubber (README, "What redaction cannot catch").
 import nock from 'nock';
 import { signDelivery } from '../../lib/webhooks';
-import { CORE_SCRUBBER_ENCODINGS, leaksIn, plantAll } from '../encodings';
+import { clientCredentialSecrets, CORE_SCRUBBER_ENCODINGS, leaksIn, plantAll } from '../encodings';
 import { at, testers } from '../helpers';
 import { ACCESS_TOKEN, api, appTester, liveAuth, REFRESH_TOKEN, setEnv, useTestEnvironment } from './support';
 
@@ -17,7 +17,6 @@ useTestEnvironment();
 // Client credentials with every character that URL-, form- and JSON-encoding change.
 const CLIENT_ID = 'practice client:id';
 const CLIENT_SECRET = 'cs super/secret+value="42"&more\\end';
-const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 const WEBHOOK_SECRET = 'whsec_5e1f0c2b9a8d7e6f5a4b3c2d1e0f9a8b';
 const CODE = 'code_in_flight_0123456789';
 const VERIFIER = 'zapier-verifier-0123456789-0123456789-0123456789';
@@ -27,9 +26,7 @@ const FRESH_REFRESH = 'prt_fresh_from_the_token_endpoint_0123456789';
 const SECRETS: Record<string, string> = {
   'access token': ACCESS_TOKEN,
   'refresh token': REFRESH_TOKEN,
-  'client secret': CLIENT_SECRET,
-  'client credentials id:secret': `${CLIENT_ID}:${CLIENT_SECRET}`,
-  'client credentials as Basic sends them': `${formEncode(CLIENT_ID)}:${formEncode(CLIENT_SECRET)}`,
+  ...clientCredentialSecrets(CLIENT_ID, CLIENT_SECRET),
   'webhook secret': WEBHOOK_SECRET,
   'authorization code': CODE,
   'PKCE verifier': VERIFIER,

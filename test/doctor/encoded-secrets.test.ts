@@ -5,7 +5,7 @@
 // integration's own errors). And like the integration it follows no redirect.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { leaksIn, plantAll } from '../encodings';
+import { clientCredentialSecrets, leaksIn, plantAll } from '../encodings';
 import { doctor } from '../../scripts/doctor';
 import { NO_ENV, projectWithEnv, runJson } from './support';
 
@@ -14,14 +14,11 @@ const CLIENT_ID = 'doctor client:id';
 const CLIENT_SECRET = 'ds super/secret+value="7"&more\\end';
 const ACCESS_TOKEN = 'pat_doctor_connection_access_0123456789abcdef';
 const REFRESH_TOKEN = 'prt_doctor_connection_refresh_0123456789abcdef';
-const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 
 const SECRETS: Record<string, string> = {
   'access token': ACCESS_TOKEN,
   'refresh token': REFRESH_TOKEN,
-  'client secret': CLIENT_SECRET,
-  'client credentials id:secret': `${CLIENT_ID}:${CLIENT_SECRET}`,
-  'client credentials as Basic sends them': `${formEncode(CLIENT_ID)}:${formEncode(CLIENT_SECRET)}`,
+  ...clientCredentialSecrets(CLIENT_ID, CLIENT_SECRET),
 };
 const PLANTED = plantAll(SECRETS);
 
