@@ -13,7 +13,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
-import { byAppSecret, SealedCache } from './sealed-cache';
+import { bySecret, SealedCache } from './sealed-cache';
 
 /** An authorization code lives 60 s at Practice; ten minutes covers a slow login. */
 export const LOCAL_VERIFIER_TTL_SECONDS = 600;
@@ -46,7 +46,7 @@ export class LocalVerifiers {
   private readonly cache: SealedCache;
 
   constructor(z: ZObject, clientSecret: string) {
-    this.cache = new SealedCache(z, byAppSecret(clientSecret), 'pkce');
+    this.cache = new SealedCache(z, bySecret(clientSecret), 'pkce');
   }
 
   /** A fresh verifier for a new authorization through `redirectUri`; replaces any older one. */

@@ -11,9 +11,10 @@
 //   secret. Only a run that already holds that secret can find or open the entry; nothing
 //   the integration owner configures takes part, so changing CLIENT_SECRET, or running
 //   several versions of the app side by side, changes nothing for these entries.
-// - `byAppSecret`: from one secret of the app (CLIENT_SECRET), for entries about something
-//   that is not itself secret (the local CLI's PKCE verifier, keyed by its redirect URI).
-//   Such entries are lost when that secret changes; they live ten minutes.
+// - `bySecret`: from one secret that covers entries about things that are not themselves
+//   secret: CLIENT_SECRET for the local CLI's PKCE verifier (keyed by its redirect URI; lost
+//   when the secret changes, but it lives ten minutes), a subscription's signing secret for
+//   the ids of the events it delivered (lib/webhooks.ts).
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
@@ -35,8 +36,8 @@ export const bySubject: KeyScheme = {
   version: 'v2',
 };
 
-/** Keys and seals derived from one secret of the app, whatever the entry is about. */
-export function byAppSecret(secret: string): KeyScheme {
+/** Keys and seals derived from one secret, whatever the entry is about. */
+export function bySecret(secret: string): KeyScheme {
   return { material: () => secret, salt: 'practice-zapier-zcache', version: 'v1' };
 }
 

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
 import { logLine } from './log';
-import { cacheKey } from './sealed-cache';
+import { bySecret, cacheKey } from './sealed-cache';
 import { isRecord, parseJson } from './values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
@@ -143,11 +143,7 @@ export type Claim = 'first' | 'repeat' | 'unknown';
  * name, and so pre-set, the key that would suppress an event.
  */
 export function deliveryKey(subscription: { id: string; secret: string }, eventId: string): string {
-  return cacheKey(
-    { material: () => subscription.secret, salt: 'practice-zapier-zcache-subscription', version: 'v2' },
-    'delivery',
-    `${subscription.id}\0${eventId}`,
-  );
+  return cacheKey(bySecret(subscription.secret), 'delivery', `${subscription.id}\0${eventId}`);
 }
 
 /**
