@@ -1,4 +1,4 @@
-// Plain-text tables for bench output (Markdown-compatible, so figures paste into the README).
+// Plain-text tables for bench output (Markdown-compatible, so figures paste into docs/benchmarks.md).
 
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));

@@ -13,7 +13,7 @@
 //    present and is not the origin the request itself was sent to (http://<Host>; "null"
 //    included), or when Sec-Fetch-Site says `cross-site` or `same-site` (another port on
 //    127.0.0.1 is the same site). curl, scripts and Node's fetch send neither header, so they
-//    pass, as the README's `curl -X POST …/_sandbox/expire-tokens` must.
+//    pass, as the `curl -X POST …/_sandbox/expire-tokens` of docs/development.md must.
 // 3. Content-Type, controls only. A state-changing control call either has no body and no
 //    Content-Type (curl -X POST, fetch without a body), or a JSON body with
 //    `Content-Type: application/json`. An HTML form always sends a form Content-Type, even

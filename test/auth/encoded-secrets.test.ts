@@ -5,7 +5,7 @@
 // log scrubber cannot read. Through the app's own definition as core runs it, with core's HTTP
 // log on (LOG_TO_STDOUT, DETAILED_LOG_TO_STDOUT), no thrown error and no log line carries any
 // of them. One exception is pinned below: core's own HTTP log of a resource-API answer
-// relies on core's scrubber (README, "What redaction cannot catch").
+// relies on core's scrubber (docs/security.md, "What redaction cannot catch").
 import nock from 'nock';
 import { signDelivery } from '../../lib/webhooks';
 import { clientCredentialSecrets, CORE_SCRUBBER_ENCODINGS, leaksIn, plantAll } from '../encodings';
@@ -343,7 +343,7 @@ describe('no secret in any encoding is thrown or logged', () => {
         only(s.knows),
         // Except core's HTTP log of a resource-API answer, where only what core's scrubber knows
         // is removed: the values of authData and of secret-named environment variables, in the
-        // encodings it knows (README, "What redaction cannot catch").
+        // encodings it knows (docs/security.md, "What redaction cannot catch").
         (where, encoding, what) =>
           !(s.api && where.endsWith(': HTTP log')) ||
           (CORE_SCRUBBER_ENCODINGS.has(encoding) &&
