@@ -67,7 +67,7 @@ function describeRequest(method: string | undefined, url: string): string {
 }
 
 /** Only the origin of an address a server named: its path or query may carry anything. */
-function originOf(location: string | null | undefined, base: string): string {
+export function originOf(location: string | null | undefined, base: string): string {
   if (!location) return 'no address (the Location header is missing)';
   try {
     const { origin, protocol } = new URL(location, base);

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ResponseLike } from '../../lib/auth-signals';
 import { apiUrl, clientCredentials } from '../../lib/config';
+import { originOf } from '../../lib/middleware';
 import { requestTimeoutMs } from '../../lib/network';
 import { basicAuth } from '../../lib/secrets';
 import { parseJson } from '../../lib/values';
@@ -37,13 +38,7 @@ async function send(url: string, init: RequestInit): Promise<Answer> {
   });
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
-    const location = response.headers.get('location');
-    let target = 'no address';
-    try {
-      target = location ? new URL(location, url).origin : target;
-    } catch {
-      target = 'an address that is not a URL';
-    }
+    const target = originOf(response.headers.get('location'), url);
     const path = new URL(url).pathname;
     throw new RedirectRefused(
       `${init.method ?? 'GET'} ${path} was answered with a redirect (HTTP ${response.status}) to ${target}, which the doctor, like the integration, does not follow`,
