@@ -269,7 +269,6 @@ describe('rotated tokens never go back to Practice (review findings)', () => {
   });
 
   it('refreshes on its own when the store refuses every lock yet shows nobody holding it', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = '2000';
     const store = new Store();
     store.refuseLocks = true;
     const endpoint = rotatingEndpoint(0);

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../../sandbox/server';
+import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../../tools/sandbox/server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 // Every fix the doctor prints points to an anchor that exists in docs/troubleshooting.md.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHECK_IDS, docLink } from '../../scripts/doctor/checks';
+import { CHECK_IDS, docLink } from '../../tools/doctor/checks';
 
 const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8');
 

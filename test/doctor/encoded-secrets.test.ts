@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientCredentialSecrets, leaksIn, plantAll } from '../encodings';
-import { doctor } from '../../scripts/doctor';
+import { doctor } from '../../tools/doctor/cli';
 import { NO_ENV, projectWithEnv, runJson } from './support';
 
 // Every character URL-, form- and JSON-encoding change.

@@ -1,8 +1,8 @@
 // `npm run doctor` on a connection in .env, against a sandbox this test owns: what it finds,
 // and that it leaves the connection as it found it unless --refresh is given.
 import { readFileSync } from 'node:fs';
-import { startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
-import { CHECK_IDS, runDoctor } from '../../scripts/doctor/checks';
+import { startSandbox, type RequestLogEntry, type Sandbox } from '../../tools/sandbox/server';
+import { CHECK_IDS, runDoctor } from '../../tools/doctor/checks';
 import { connect, NO_ENV, projectWithEnv, refreshWith, runJson } from './support';
 
 let sandbox: Sandbox;

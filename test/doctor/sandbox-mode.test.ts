@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { doctor } from '../../scripts/doctor';
-import { CHECK_IDS } from '../../scripts/doctor/checks';
-import { startDoctorSandbox } from '../../scripts/doctor/sandbox-mode';
+import { doctor } from '../../tools/doctor/cli';
+import { CHECK_IDS } from '../../tools/doctor/checks';
+import { startDoctorSandbox } from '../../tools/doctor/sandbox-mode';
 import { runJson } from './support';
 
 describe('npm run doctor -- --sandbox', () => {
@@ -91,7 +91,7 @@ describe('npm run doctor -- --sandbox', () => {
       process.execPath,
       [
         path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        'scripts/doctor.ts',
+        'tools/doctor/cli.ts',
         '--sandbox',
         '--port',
         '0',

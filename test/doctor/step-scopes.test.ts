@@ -2,7 +2,7 @@
 // createAppTester against the sandbox, calls exactly the endpoints listed; with exactly the
 // scopes listed it works; without any one of them Practice refuses it (K4).
 import zapier from 'zapier-platform-core';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox } from '../../tools/sandbox/server';
 import {
   ENDPOINT_SCOPES,
   REQUESTED_SCOPES,

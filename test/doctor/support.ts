@@ -3,10 +3,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Sandbox } from '../../sandbox/server';
-import { doctor } from '../../scripts/doctor';
-import type { Check, CheckId } from '../../scripts/doctor/checks';
-import { sandboxHooks } from '../../scripts/doctor/sandbox-mode';
+import type { Sandbox } from '../../tools/sandbox/server';
+import { doctor } from '../../tools/doctor/cli';
+import type { Check, CheckId } from '../../tools/doctor/checks';
+import { sandboxHooks } from '../../tools/doctor/sandbox-mode';
 import type { TokenAuthData } from '../../lib/tokens';
 
 export interface Report {

@@ -1,9 +1,9 @@
 // The whole connection lifecycle against the sandbox over real HTTP on
 // 127.0.0.1: the built app runs through core's Lambda handler, with the
-// refresh-and-retry Zapier's servers perform (harness/zapier-runner.ts).
-import { consent } from '../../harness/consent';
-import { type Connection, ZapierRunner } from '../../harness/zapier-runner';
-import { DEMO_MEMBERS, startSandbox, type RequestLogEntry, type Sandbox } from '../../sandbox/server';
+// refresh-and-retry Zapier's servers perform (tools/harness/zapier-runner.ts).
+import { consent } from '../../tools/harness/consent';
+import { type Connection, ZapierRunner } from '../../tools/harness/zapier-runner';
+import { DEMO_MEMBERS, startSandbox, type RequestLogEntry, type Sandbox } from '../../tools/sandbox/server';
 
 const REDIRECT_URI = 'http://localhost:9000';
 const OWNER = DEMO_MEMBERS.find((m) => m.role === 'owner')!;

@@ -2,16 +2,16 @@
 // under ZapierRunner, and a connection made through the real consent page.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { consent } from '../../harness/consent';
+import { consent } from '../../tools/harness/consent';
 import {
   type AuthData,
   type Connection,
   type ErrorDescription,
   newConnection,
   ZapierRunner,
-} from '../../harness/zapier-runner';
-import type { RpcServer } from '../../harness/rpc-server';
-import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+} from '../../tools/harness/zapier-runner';
+import type { RpcServer } from '../../tools/harness/rpc-server';
+import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';
 export const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')?.email ?? 'owner@ledger.example';
@@ -109,7 +109,7 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, what: str
 }
 
 /**
- * Starts a run of `connection` (as worker `id`) in its own process (harness/child-run.ts, one
+ * Starts a run of `connection` (as worker `id`) in its own process (tools/harness/child-run.ts, one
  * node process, so SIGKILL kills the run itself) and kills it once its token request reaches
  * the sandbox, which then drops that request unhandled. The refresh token's lock stays behind,
  * as after a Lambda killed mid-request.
@@ -123,7 +123,7 @@ export async function killHolderMidRequest(
   const hold = sandbox.holdTokenRequests(1);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, '..', '..', 'harness', 'child-run.ts')],
+    ['--import', 'tsx', path.resolve(__dirname, '..', '..', 'tools', 'harness', 'child-run.ts')],
     {
       env: {
         ...process.env,

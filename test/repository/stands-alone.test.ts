@@ -86,10 +86,12 @@ describe('the repository stands alone', () => {
   });
 
   it('flags a document named in a comment that the repository does not hold', () => {
-    const found = findOutsideReferences(files({ 'sandbox/api.ts': `// the endpoints of ${CONTRACT} §4` }));
+    const found = findOutsideReferences(
+      files({ 'tools/sandbox/api.ts': `// the endpoints of ${CONTRACT} §4` }),
+    );
     expect(found).toEqual([
       expect.objectContaining({
-        file: 'sandbox/api.ts',
+        file: 'tools/sandbox/api.ts',
         problem: 'document not in the repository',
         text: CONTRACT,
       }),

@@ -1,4 +1,4 @@
-// scripts/patch-zapier-cli.mjs (npm ci's postinstall) and what it leaves in the
+// tools/scripts/patch-zapier-cli.mjs (npm ci's postinstall) and what it leaves in the
 // installed CLI: `zapier-platform build` copies the project with bounded parallelism
 // (zapier/zapier-platform#820) and installs production dependencies without optional ones.
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ReadStream } from 'node:fs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SCRIPT = path.join(ROOT, 'scripts', 'patch-zapier-cli.mjs');
+const SCRIPT = path.join(ROOT, 'tools', 'scripts', 'patch-zapier-cli.mjs');
 const CLI_DIR = path.dirname(require.resolve('zapier-platform-cli/package.json'));
 const cliRequire = createRequire(path.join(CLI_DIR, 'package.json'));
 
@@ -51,7 +51,7 @@ function patch(dir: string) {
   return spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8' });
 }
 
-describe('scripts/patch-zapier-cli.mjs', () => {
+describe('tools/scripts/patch-zapier-cli.mjs', () => {
   it('patches both files once and leaves them alone the second time', () => {
     const dir = fakeCli('19.1.0');
     expect(patch(dir).status).toBe(0);

@@ -1,5 +1,5 @@
-import type { Client, Project, Task } from '../../sandbox/store';
-import { tokenFingerprint, type Sandbox } from '../../sandbox/server';
+import type { Client, Project, Task } from '../../tools/sandbox/store';
+import { tokenFingerprint, type Sandbox } from '../../tools/sandbox/server';
 import {
   ADMIN,
   api,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from '../../sandbox/cli';
-import type { RequestLogEntry, Sandbox } from '../../sandbox/server';
+import { parseArgs } from '../../tools/sandbox/cli';
+import type { RequestLogEntry, Sandbox } from '../../tools/sandbox/server';
 import { api, connect, json, OWNER, startTestSandbox } from './helpers';
 
 let sandbox: Sandbox;
@@ -123,7 +123,7 @@ describe('cli', () => {
     const root = path.resolve(__dirname, '../..');
     const child = spawn(
       process.execPath,
-      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'sandbox/cli.ts', '--port', '0'],
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'tools/sandbox/cli.ts', '--port', '0'],
       {
         cwd: root,
         env: { ...process.env, SANDBOX_CLIENT_ID: 'cli-test-client' },

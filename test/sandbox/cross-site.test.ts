@@ -4,7 +4,7 @@
 // Sec-Fetch-Site headers. A foreign Host needs node:http, as fetch will not let one be set.
 import http from 'node:http';
 import net from 'node:net';
-import type { Sandbox } from '../../sandbox/server';
+import type { Sandbox } from '../../tools/sandbox/server';
 import {
   ALL_SCOPES,
   api,

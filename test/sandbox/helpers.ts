@@ -1,7 +1,7 @@
 // Drives the sandbox the way a client would: real HTTP on 127.0.0.1, the HTML consent
 // page parsed and posted back, PKCE computed here.
 import { createHash, randomBytes } from 'node:crypto';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
 
 export const OWNER = 'owner@ledger.example';
 export const ADMIN = 'admin@ledger.example';

@@ -1,7 +1,12 @@
 // What the request log and the token stats say about POST /oauth/token: the grant type,
 // what each refresh did to its refresh token (rotation, grace replay, reuse), and
 // fingerprints of the tokens presented and issued, never the tokens.
-import { tokenFingerprint, type RequestLogEntry, type Sandbox, type TokenStats } from '../../sandbox/server';
+import {
+  tokenFingerprint,
+  type RequestLogEntry,
+  type Sandbox,
+  type TokenStats,
+} from '../../tools/sandbox/server';
 import { connect, json, refresh, startTestSandbox, type TestClock, type TokenBody } from './helpers';
 
 let sandbox: Sandbox;

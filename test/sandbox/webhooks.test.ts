@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Sandbox } from '../../sandbox/server';
-import type { Client, Task } from '../../sandbox/store';
+import type { Sandbox } from '../../tools/sandbox/server';
+import type { Client, Task } from '../../tools/sandbox/store';
 import {
   api,
   connect,

@@ -1,7 +1,7 @@
 // The offline publishing checks pass on the real app and catch each kind of
 // breakage on a mutated copy of it.
 import { App } from '../helpers';
-import { CHECKS, formatReport, lintApp, titleCase, type CheckId } from '../../scripts/lint-zapier';
+import { CHECKS, formatReport, lintApp, titleCase, type CheckId } from '../../tools/scripts/lint-zapier';
 
 type Rec = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox } from '../../tools/sandbox/server';
 import { connect } from '../sandbox/helpers';
 import type { Client, Project, Task, Webhook } from '../../lib/api';
 import { cursorRpc, run } from './support';

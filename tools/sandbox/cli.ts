@@ -1,10 +1,10 @@
-// `tsx sandbox/cli.ts [--port 4010] [--host 127.0.0.1] [--ttl 3600] [--no-K1 …]`
+// `tsx tools/sandbox/cli.ts [--port 4010] [--host 127.0.0.1] [--ttl 3600] [--no-K1 …]`
 // Starts the sandbox and prints what to do next. The banner prints the demo client secret
 // on purpose: it is a fixed local demo value (override with SANDBOX_CLIENT_SECRET).
 import { describeQuirks, DEFAULT_QUIRKS, type Quirks } from './quirks';
 import { DEMO_MEMBERS, startSandbox, type SandboxOptions } from './server';
 
-const USAGE = `Usage: tsx sandbox/cli.ts [options]
+const USAGE = `Usage: tsx tools/sandbox/cli.ts [options]
 
   --port <n>            listen port (default 4010, or $PORT; 0 = any free port)
   --host <addr>         listen address (default 127.0.0.1)

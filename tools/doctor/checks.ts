@@ -5,7 +5,7 @@
 // reach the API, and the connection's refresh token is presented only under --refresh.
 import type { Bundle } from 'zapier-platform-core';
 import authentication from '../../authentication';
-import { renderLabel } from '../../harness/zapier-runner';
+import { renderLabel } from '../harness/zapier-runner';
 import { classifyResponse, type Signal } from '../../lib/auth-signals';
 import {
   baseUrl,
@@ -25,7 +25,7 @@ import {
   type TokenOutcome,
 } from '../../lib/tokens';
 import { isRecord } from '../../lib/values';
-import type { Quirks } from '../../sandbox/quirks';
+import type { Quirks } from '../sandbox/quirks';
 import { apiGet, fingerprint, networkFailure, probeToken, refreshRequest, type Answer } from './http';
 
 export const CHECK_IDS = [

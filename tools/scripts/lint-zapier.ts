@@ -1,7 +1,7 @@
 // Offline publishing checks: the Zapier integration checks that can be decided from
 // the app definition alone, run against the built app (`npm run build` first).
 //
-//   npm run lint:zapier        (tsx scripts/lint-zapier.ts)
+//   npm run lint:zapier        (tsx tools/scripts/lint-zapier.ts)
 //
 // Each check quotes its rule from Zapier's "Integration Checks Reference"
 // (https://docs.zapier.com/platform/publish/integration-checks-reference). Checks
@@ -440,7 +440,7 @@ function main(): void {
   try {
     // The built definition, exactly what `zapier-platform push` uploads.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    app = require(path.join(__dirname, '..', 'index.js'));
+    app = require(path.join(__dirname, '..', '..', 'index.js'));
   } catch (error) {
     console.error(`Could not load the built app (run \`npm run build\` first): ${String(error)}`);
     process.exit(2);

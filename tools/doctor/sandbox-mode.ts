@@ -4,8 +4,8 @@
 import { createServer } from 'node:net';
 import zapier from 'zapier-platform-core';
 import app from '../../index';
-import { consent } from '../../harness/consent';
-import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { consent } from '../harness/consent';
+import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import type { TokenAuthData } from '../../lib/tokens';
 import { isRecord } from '../../lib/values';
 import type { SandboxHooks } from './checks';

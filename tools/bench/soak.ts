@@ -23,7 +23,7 @@ import {
   POLL_LIST,
   startQuietSandbox,
   useEnvironment,
-} from '../test/reliability/support';
+} from '../../test/reliability/support';
 
 interface Options {
   seed: number;
@@ -56,7 +56,7 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--rounds') options.rounds = Math.max(1, value());
     else if (flag === '--max-burst') options.maxBurst = Math.max(1, value());
     else if (flag === '--json') options.json = true;
-    else throw new Error(`unknown option ${flag}; see the header of bench/soak.ts`);
+    else throw new Error(`unknown option ${flag}; see the header of tools/bench/soak.ts`);
   }
   return options;
 }

@@ -4,7 +4,7 @@
 // call core sends, its own retries included) and timed from the moment the sandbox lets the
 // token request through (its answer follows within milliseconds).
 //
-//   npx tsx bench/coordination.ts [--bursts N]
+//   npx tsx tools/bench/coordination.ts [--bursts N]
 import { RPC_METHODS, startRpcServer } from '../harness/rpc-server';
 import {
   connectOwner,
@@ -12,7 +12,7 @@ import {
   POLL,
   startQuietSandbox,
   useEnvironment,
-} from '../test/reliability/support';
+} from '../../test/reliability/support';
 import { median, printTable } from './table';
 
 const RUNS = 50;

@@ -4,13 +4,13 @@
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 import path from 'node:path';
 import { parseArgs } from '../sandbox/cli';
-import { redact } from '../lib/redact';
-import { clientCredentialSecrets } from '../lib/secrets';
+import { redact } from '../../lib/redact';
+import { clientCredentialSecrets } from '../../lib/secrets';
 import { describeQuirks } from '../sandbox/quirks';
-import { runDoctor, type Check } from './doctor/checks';
-import { loadEnv, writeAuthData } from './doctor/env-file';
-import { exitCode, toJson, toText } from './doctor/report';
-import { sandboxHooks, startDoctorSandbox } from './doctor/sandbox-mode';
+import { runDoctor, type Check } from './checks';
+import { loadEnv, writeAuthData } from './env-file';
+import { exitCode, toJson, toText } from './report';
+import { sandboxHooks, startDoctorSandbox } from './sandbox-mode';
 
 const USAGE = `Usage: npm run doctor [-- options]
 

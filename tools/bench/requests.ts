@@ -15,7 +15,7 @@ import {
   startQuietSandbox,
   useEnvironment,
   type ZapierRunner,
-} from '../test/reliability/support';
+} from '../../test/reliability/support';
 import { printTable } from './table';
 
 interface Row {
@@ -65,7 +65,7 @@ async function pageDropdown(
   method: string,
 ): Promise<{ pages: number; items: number }> {
   // One dropdown session: its pages share a storeKey, so z.cursor carries the cursor
-  // between them through the runner's RPC stand-in (harness/rpc-server.ts).
+  // between them through the runner's RPC stand-in (tools/harness/rpc-server.ts).
   const storeKey = `bench-dropdown-${Date.now()}`;
   let items = 0;
   for (let page = 0; page < 50; page += 1) {
@@ -203,7 +203,7 @@ export async function requestsBench(): Promise<{ rows: Row[]; refreshes: Record<
 
 export async function main(): Promise<void> {
   // Relative to the repository, so a pasted table names no folder of this machine.
-  const app = path.relative(path.resolve(__dirname, '..'), APP_PATH) || APP_PATH;
+  const app = path.relative(path.resolve(__dirname, '..', '..'), APP_PATH) || APP_PATH;
   console.log(`\n## Requests per step (sandbox count; app: ${app})\n`);
   const { rows } = await requestsBench();
   printTable(

@@ -87,7 +87,7 @@ const copyOneFile = (src, dest, mode) => {
     marker: 'practice-zapier patch: omit optional dependencies',
     original: "      ['install', '--production'],\n",
     replacement: (marker) =>
-      `      // ${marker} (see scripts/patch-zapier-cli.mjs)\n` +
+      `      // ${marker} (see tools/scripts/patch-zapier-cli.mjs)\n` +
       "      packageManager.executable === 'npm'\n" +
       "        ? ['install', '--production', '--omit=optional']\n" +
       "        : ['install', '--production'],\n",
@@ -111,7 +111,7 @@ function main() {
       console.error(
         `patch-zapier-cli: zapier-platform-cli ${version} is not a version this patch was written for ` +
           `(${PATCHED_VERSIONS.join(', ')}), or its ${hunk.file} changed. Check whether ` +
-          'zapier/zapier-platform#820 is fixed in it, then update or remove scripts/patch-zapier-cli.mjs.',
+          'zapier/zapier-platform#820 is fixed in it, then update or remove tools/scripts/patch-zapier-cli.mjs.',
       );
       process.exit(1);
     }
