@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
-import { getMe } from './lib/api';
-import { parseRetryAfter } from './lib/auth-signals';
-import { apiUrl, clientCredentials, ConfigError } from './lib/config';
-import { logLine } from './lib/log';
-import { failureBelowHttp, requestTimeoutMs } from './lib/network';
-import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './lib/pkce';
-import { RefreshCoordinator } from './lib/refresh-coordination';
-import { REQUESTED_SCOPES } from './lib/scopes';
-import { basicAuth, secretsOf } from './lib/secrets';
-import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './lib/tokens';
-import { parseJson, nonEmptyText as text } from './lib/values';
+import { getMe } from './practice/api';
+import { parseRetryAfter } from './layer/signals';
+import { apiUrl, clientCredentials, ConfigError } from './layer/endpoints';
+import { logLine } from './layer/log';
+import { failureBelowHttp, requestTimeoutMs } from './layer/network';
+import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './layer/pkce';
+import { RefreshCoordinator } from './layer/refresh-coordination';
+import { REQUESTED_SCOPES } from './practice/scopes';
+import { basicAuth, secretsOf } from './layer/secrets';
+import { normaliseTokenResponse, type Grant, type TokenAuthData, type TokenProblem } from './layer/tokens';
+import { parseJson, nonEmptyText as text } from './layer/values';
 
 // Configuration mistakes are the integration owner's; say so instead of failing with a TypeError.
 // BASE_URL goes through here too, so a bad one is the same clear error as a missing CLIENT_ID.
@@ -92,7 +92,7 @@ async function requestTokens(
   try {
     // raw: core neither reads nor logs the answer ("<probably streaming data>"); its log
     // scrubber reads only JSON, so a form-encoded answer would put fresh tokens in the log.
-    // Redirects are refused by lib/middleware.ts before this code sees the answer.
+    // Redirects are refused by layer/middleware.ts before this code sees the answer.
     const response = await z.request({
       url: tokenUrl,
       method: 'POST',
@@ -137,7 +137,7 @@ async function requestTokens(
   const previous = grant === 'refresh_token' ? bundle.authData : undefined;
   const outcome = normaliseTokenResponse(answer, {
     grant,
-    // The token this request presented, which may be newer than the run's (lib/refresh-coordination.ts).
+    // The token this request presented, which may be newer than the run's (layer/refresh-coordination.ts).
     previousRefreshToken: text(form.refresh_token),
     previousScope: text(previous?.scope),
     nowSeconds: Math.floor(Date.now() / 1000),

@@ -22,22 +22,23 @@ export default tseslint.config(
     },
   },
   {
-    // Every log line of the app is redacted first: lib/log.ts logLine is the only way to log.
+    // Every log line of the app is redacted first: layer/log.ts logLine is the only way to log.
     files: [
       'index.ts',
       'authentication.ts',
-      'lib/**/*.ts',
+      'layer/**/*.ts',
+      'practice/**/*.ts',
       'triggers/**/*.ts',
       'creates/**/*.ts',
       'searches/**/*.ts',
     ],
-    ignores: ['lib/log.ts'],
+    ignores: ['layer/log.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "MemberExpression[property.name='console']",
-          message: 'Log through logLine (lib/log.ts), which redacts every secret first.',
+          message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
         },
       ],
     },

@@ -6,9 +6,9 @@ import createClient from './creates/create_client';
 import createProject from './creates/create_project';
 import createTask from './creates/create_task';
 import updateClient from './creates/update_client';
-import { withCheckedInput } from './lib/input';
-import { afters, befores } from './lib/middleware';
-import { withOwnErrorsEverywhere } from './lib/own-errors';
+import { withCheckedInput } from './layer/input';
+import { afters, befores } from './layer/middleware';
+import { withOwnErrorsEverywhere } from './layer/own-errors';
 import findClient from './searches/find_client';
 import findProject from './searches/find_project';
 import clients from './triggers/clients';
@@ -74,6 +74,6 @@ const app = defineApp({
   },
 });
 
-// Every step's input is checked against its own fields before the step runs (lib/input.ts);
-// every error leaves with its own message only: no bundle dump from core (lib/own-errors.ts).
+// Every step's input is checked against its own fields before the step runs (layer/input.ts);
+// every error leaves with its own message only: no bundle dump from core (layer/own-errors.ts).
 export = withOwnErrorsEverywhere(withCheckedInput(app));

@@ -4,8 +4,8 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { completeTask } from '../lib/api';
-import { COMPLETED_TASK_SAMPLE, TASK_OUTPUT_FIELDS } from '../lib/samples';
+import { completeTask } from '../practice/api';
+import { COMPLETED_TASK_SAMPLE, TASK_OUTPUT_FIELDS } from '../practice/samples';
 
 const inputFields = defineInputFields([
   {

@@ -4,9 +4,9 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { createClient } from '../lib/api';
-import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
-import { clean } from '../lib/input';
+import { createClient } from '../practice/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
+import { clean } from '../layer/input';
 
 const inputFields = defineInputFields([
   {

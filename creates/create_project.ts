@@ -4,9 +4,9 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { createProject } from '../lib/api';
-import { optionalApiDate } from '../lib/dates';
-import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
+import { createProject } from '../practice/api';
+import { optionalApiDate } from '../practice/dates';
+import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
 
 const inputFields = defineInputFields([
   {

@@ -4,10 +4,10 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { createTask } from '../lib/api';
-import { optionalApiDate } from '../lib/dates';
-import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
-import { clean } from '../lib/input';
+import { createTask } from '../practice/api';
+import { optionalApiDate } from '../practice/dates';
+import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
+import { clean } from '../layer/input';
 
 const inputFields = defineInputFields([
   {

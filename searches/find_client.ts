@@ -4,9 +4,9 @@ import {
   type InferInputData,
   type SearchPerform,
 } from 'zapier-platform-core';
-import { searchClients } from '../lib/api';
-import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
-import { clean } from '../lib/input';
+import { searchClients } from '../practice/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
+import { clean } from '../layer/input';
 
 const inputFields = defineInputFields([
   {

@@ -4,9 +4,9 @@ import {
   type InferInputData,
   type SearchPerform,
 } from 'zapier-platform-core';
-import { listProjects, type Project } from '../lib/api';
-import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
-import { clean } from '../lib/input';
+import { listProjects, type Project } from '../practice/api';
+import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
+import { clean } from '../layer/input';
 
 /** 20 pages of 100: a firm's newest 2,000 projects (per client, when one is chosen). */
 export const FIND_PROJECT_MAX_PAGES = 20;

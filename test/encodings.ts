@@ -1,4 +1,4 @@
-// The forms in which a secret can travel, written out independently of lib/redact.ts, and a
+// The forms in which a secret can travel, written out independently of layer/redact.ts, and a
 // scanner that finds any of them in captured text. Used by the tests that plant every form of
 // every secret in hostile answers (test/auth/encoded-secrets.test.ts, test/doctor/encoded-secrets.test.ts).
 
@@ -45,7 +45,7 @@ function blob(secret: string, lead: string): Form {
 /**
  * The client credentials as the secrets they make: the secret alone, "id:secret", and
  * "id:secret" form-encoded as HTTP Basic joins them (RFC 6749 §2.3.1), written out here
- * rather than taken from lib/secrets.ts.
+ * rather than taken from layer/secrets.ts.
  */
 export function clientCredentialSecrets(clientId: string, clientSecret: string): Record<string, string> {
   const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');

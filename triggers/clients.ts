@@ -1,6 +1,6 @@
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { cursorPage, listClients } from '../lib/api';
-import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
+import { cursorPage, listClients } from '../practice/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
 
 // Feeds dynamic dropdowns, one API page per "Load more".
 const perform = (async (z, bundle) =>

@@ -1,6 +1,6 @@
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { cursorPage, listMembers } from '../lib/api';
-import { MEMBER_OUTPUT_FIELDS, MEMBER_SAMPLE } from '../lib/samples';
+import { cursorPage, listMembers } from '../practice/api';
+import { MEMBER_OUTPUT_FIELDS, MEMBER_SAMPLE } from '../practice/samples';
 
 // Feeds dynamic dropdowns, one API page per "Load more".
 const perform = (async (z, bundle) =>

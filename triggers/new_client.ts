@@ -1,7 +1,7 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { listClients, type Client } from '../lib/api';
-import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../lib/samples';
-import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
+import { listClients, type Client } from '../practice/api';
+import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
+import { receiveDelivery, subscriptionOperations } from '../practice/webhooks';
 
 // A delivery carries the Client exactly as the list endpoint returns it.
 const perform = async (z: ZObject, bundle: Bundle): Promise<Client[]> => {

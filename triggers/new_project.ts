@@ -4,9 +4,9 @@ import {
   type InferInputData,
   type PollingTriggerPerform,
 } from 'zapier-platform-core';
-import { listProjects } from '../lib/api';
-import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
-import { clean } from '../lib/input';
+import { listProjects } from '../practice/api';
+import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
+import { clean } from '../layer/input';
 
 const inputFields = defineInputFields([
   {

@@ -5,10 +5,10 @@ import {
   type WebhookTriggerPerform,
   type WebhookTriggerPerformList,
 } from 'zapier-platform-core';
-import { listTasks, type Task } from '../lib/api';
-import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
-import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
-import { clean } from '../lib/input';
+import { listTasks, type Task } from '../practice/api';
+import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
+import { receiveDelivery, subscriptionOperations } from '../practice/webhooks';
+import { clean } from '../layer/input';
 
 const inputFields = defineInputFields([
   {

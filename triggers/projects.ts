@@ -1,6 +1,6 @@
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { cursorPage, listProjects } from '../lib/api';
-import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../lib/samples';
+import { cursorPage, listProjects } from '../practice/api';
+import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
 
 // Feeds dynamic dropdowns, one API page per "Load more".
 const perform = (async (z, bundle) =>

@@ -1,7 +1,7 @@
 import { defineTrigger, type Bundle, type ZObject } from 'zapier-platform-core';
-import { listTasks, type Task } from '../lib/api';
-import { COMPLETED_TASK_SAMPLE, TASK_OUTPUT_FIELDS } from '../lib/samples';
-import { receiveDelivery, subscriptionOperations } from '../lib/webhooks';
+import { listTasks, type Task } from '../practice/api';
+import { COMPLETED_TASK_SAMPLE, TASK_OUTPUT_FIELDS } from '../practice/samples';
+import { receiveDelivery, subscriptionOperations } from '../practice/webhooks';
 
 const perform = async (z: ZObject, bundle: Bundle): Promise<Task[]> => {
   const task = await receiveDelivery<Task>(z, bundle, 'task.completed');

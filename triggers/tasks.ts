@@ -1,6 +1,6 @@
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { cursorPage, listTasks } from '../lib/api';
-import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../lib/samples';
+import { cursorPage, listTasks } from '../practice/api';
+import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
 
 // Feeds dynamic dropdowns, one API page per "Load more".
 const perform = (async (z, bundle) =>

@@ -1,11 +1,11 @@
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
-import { listClients } from '../lib/api';
+import { listClients } from '../practice/api';
 import {
   CLIENT_UPDATE_OUTPUT_FIELDS,
   CLIENT_UPDATE_SAMPLE,
   clientUpdate,
   type ClientUpdate,
-} from '../lib/samples';
+} from '../practice/samples';
 
 // Zapier deduplicates polls by `id`. A client's own id would fire once per client,
 // ever; `<client id>@<updated_at>` fires once per update. The client's id stays

@@ -7,7 +7,7 @@
 // of them. One exception is pinned below: core's own HTTP log of a resource-API answer
 // relies on core's scrubber (docs/security.md, "What redaction cannot catch").
 import nock from 'nock';
-import { signDelivery } from '../../lib/webhooks';
+import { signDelivery } from '../../practice/webhooks';
 import { clientCredentialSecrets, CORE_SCRUBBER_ENCODINGS, leaksIn, plantAll } from '../encodings';
 import { at, testers } from '../helpers';
 import { ACCESS_TOKEN, api, appTester, liveAuth, REFRESH_TOKEN, setEnv, useTestEnvironment } from './support';

@@ -260,7 +260,7 @@ const scenarios: Scenario[] = [
       api()
         .delete('/api/v1/webhooks/wh_77')
         // Quoted in free text: core's HTTP log, which could not know it, records no body of a
-        // webhook request (lib/api.ts `quiet`), and whatever the app throws or logs is redacted.
+        // webhook request (practice/api.ts `quiet`), and whatever the app throws or logs is redacted.
         .reply(500, {
           error: {
             code: 'internal',
@@ -406,7 +406,7 @@ describe('no secret is ever thrown or logged', () => {
         } finally {
           if (!nock.isDone()) unanswered.push(scenario.name);
           nock.cleanAll();
-          // A refresh outcome is shared through z.cache for a while (lib/refresh-coordination.ts):
+          // A refresh outcome is shared through z.cache for a while (layer/refresh-coordination.ts):
           // without this, every refresh scenario after the first would replay the first one's error.
           for (const tester of testers) tester.zcacheTestObj = {};
         }

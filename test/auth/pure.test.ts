@@ -4,14 +4,14 @@ import {
   parseBearerChallenge,
   parseRetryAfter,
   type ResponseLike,
-} from '../../lib/auth-signals';
-import { REDACTED, redact, serverText } from '../../lib/redact';
+} from '../../layer/signals';
+import { REDACTED, redact, serverText } from '../../layer/redact';
 import {
   expiresAtFrom,
   MAX_SANE_EXPIRES_IN,
   normaliseTokenResponse,
   type TokenContext,
-} from '../../lib/tokens';
+} from '../../layer/tokens';
 
 const NOW_MS = Date.parse('2026-03-01T12:00:00Z');
 const NOW = NOW_MS / 1000;

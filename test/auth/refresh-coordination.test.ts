@@ -1,10 +1,10 @@
 // The coordinator's protocol on its own, against a store with real set-if-absent semantics
 // (the harness suites run it through core's z.cache over RPC, test/reliability). Each test
-// says which rule of lib/refresh-coordination.ts it holds.
+// says which rule of layer/refresh-coordination.ts it holds.
 import zapier, { type ZObject } from 'zapier-platform-core';
-import { RefreshCoordinator } from '../../lib/refresh-coordination';
-import type { TokenAuthData } from '../../lib/tokens';
-import { parseCoreError } from '../../lib/core-errors';
+import { RefreshCoordinator } from '../../layer/refresh-coordination';
+import type { TokenAuthData } from '../../layer/tokens';
+import { parseCoreError } from '../../layer/core-errors';
 
 /** The coordinator as authentication.ts makes it, one per refreshAccessToken call. */
 const coordinator = (z: ZObject) => new RefreshCoordinator(z);

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { REQUESTED_SCOPES } from '../../lib/scopes';
-import { MAX_SANE_EXPIRES_IN } from '../../lib/tokens';
+import { REQUESTED_SCOPES } from '../../practice/scopes';
+import { MAX_SANE_EXPIRES_IN } from '../../layer/tokens';
 import {
   ACCESS_TOKEN,
   api,

@@ -3,13 +3,13 @@
 // fixed opening (up to the first filled-in part) must appear in the doc.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { idProblem } from '../../lib/api';
-import { classifyResponse, type ResponseLike } from '../../lib/auth-signals';
-import { messageFor } from '../../lib/errors';
-import { checkedField, checkValue, type CheckedField } from '../../lib/input';
-import { answerFromElsewhereMessage, redirectRefusedMessage } from '../../lib/middleware';
-import { BLANK_REFRESH_MESSAGE } from '../../lib/own-errors';
-import { normaliseTokenResponse, type Grant } from '../../lib/tokens';
+import { idProblem } from '../../practice/api';
+import { classifyResponse, type ResponseLike } from '../../layer/signals';
+import { messageFor } from '../../layer/messages';
+import { checkedField, checkValue, type CheckedField } from '../../layer/input';
+import { answerFromElsewhereMessage, redirectRefusedMessage } from '../../layer/middleware';
+import { BLANK_REFRESH_MESSAGE } from '../../layer/own-errors';
+import { normaliseTokenResponse, type Grant } from '../../layer/tokens';
 
 const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8').replace(
   /\s+/g,

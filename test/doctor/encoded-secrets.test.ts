@@ -1,7 +1,7 @@
 // The doctor against a hostile API that quotes the connection's tokens and the client
 // credentials in every form they can travel in (test/encodings.ts) wherever it can: token
 // endpoint errors, the /me answer, the expiry probes. Whatever the doctor prints, as text or
-// --json, with or without --refresh, carries none of them (lib/redact.ts, as for the
+// --json, with or without --refresh, carries none of them (layer/redact.ts, as for the
 // integration's own errors). And like the integration it follows no redirect.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

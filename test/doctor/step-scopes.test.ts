@@ -1,4 +1,4 @@
-// lib/scopes.ts's per-step table, held against the steps themselves: each step, run through
+// practice/scopes.ts's per-step table, held against the steps themselves: each step, run through
 // createAppTester against the sandbox, calls exactly the endpoints listed; with exactly the
 // scopes listed it works; without any one of them Practice refuses it (K4).
 import zapier from 'zapier-platform-core';
@@ -9,8 +9,8 @@ import {
   scopesForStep,
   STEP_ENDPOINTS,
   stepsMissingScopes,
-} from '../../lib/scopes';
-import { isRecord } from '../../lib/values';
+} from '../../practice/scopes';
+import { isRecord } from '../../layer/values';
 import { connect } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,7 +119,7 @@ function template(method: string, path: string): string {
 const ORDER = ['create_client', 'update_client', 'create_project', 'create_task', 'complete_task'];
 const STEPS = [...ORDER, ...Object.keys(STEP_ENDPOINTS).filter((s) => !ORDER.includes(s))];
 
-describe('the per-step scope table (lib/scopes.ts)', () => {
+describe('the per-step scope table (practice/scopes.ts)', () => {
   it('has one row per step of the app, and nothing else', () => {
     const appSteps = KINDS.flatMap((kind) => Object.keys(App[kind] ?? {}));
     expect(Object.keys(STEP_ENDPOINTS).sort()).toEqual([...new Set(appSteps)].sort());

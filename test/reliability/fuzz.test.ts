@@ -4,16 +4,16 @@
 // documented outcomes, and must never put a planted token into a message.
 import fc from 'fast-check';
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import { classifyResponse, type ResponseLike, type Signal, type SignalKind } from '../../lib/auth-signals';
-import { messageFor } from '../../lib/errors';
-import { throwForPracticeSignals } from '../../lib/middleware';
+import { classifyResponse, type ResponseLike, type Signal, type SignalKind } from '../../layer/signals';
+import { messageFor } from '../../layer/messages';
+import { throwForPracticeSignals } from '../../layer/middleware';
 import {
   expiresAtFrom,
   MAX_SANE_EXPIRES_IN,
   normaliseTokenResponse,
   type TokenContext,
   type TokenProblem,
-} from '../../lib/tokens';
+} from '../../layer/tokens';
 
 const RUNS = { numRuns: 400 };
 const BASE_URL = 'https://api.practice.example';

@@ -1,7 +1,7 @@
 // Creates through createAppTester: the exact request each one sends, what it
 // returns, input checks that send nothing, and 422/409 reaching the user.
 import { ACCESS_TOKEN, api, liveAuth, useTestEnvironment } from '../helpers';
-import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../lib/samples';
+import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../practice/samples';
 import { appError, failsOffline, failureOf, run } from './support';
 
 useTestEnvironment();

@@ -3,7 +3,7 @@
 // another endpoint) before any request, naming the field; an id-shaped one is encoded and
 // stays inside its segment, even when it only looks encoded (`%2e%2e`).
 import { api, liveAuth, useTestEnvironment } from '../helpers';
-import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE } from '../../lib/samples';
+import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE } from '../../practice/samples';
 import { failsOffline, run, SUBSCRIPTION, type StepPath } from './support';
 
 useTestEnvironment();

@@ -1,17 +1,17 @@
-// Every step's input is checked against its own fields before the step runs (lib/input.ts,
+// Every step's input is checked against its own fields before the step runs (layer/input.ts,
 // applied in index.ts): wrong types, missing or blank required values and broken unicode
 // stop the step with a message naming the field, and nothing is sent; values that convert
 // without guessing are converted. The table is read from the app itself, so a new step or
 // field is covered without touching this file.
 import { api, App, liveAuth, useTestEnvironment } from '../helpers';
-import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../lib/samples';
+import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../practice/samples';
 import {
   checkedField,
   CHECKED_METHODS,
   checkInput,
   withCheckedInput,
   type CheckedField,
-} from '../../lib/input';
+} from '../../layer/input';
 import { failsOffline, run, SUBSCRIPTION, type StepPath } from './support';
 
 useTestEnvironment();

@@ -1,7 +1,7 @@
 // Searches through createAppTester: find_client (legacy endpoint, search-or-create)
 // and find_project (paged, case-insensitive name match, bounded).
 import { ACCESS_TOKEN, api, App, liveAuth, useTestEnvironment } from '../helpers';
-import { CLIENT_SAMPLE, PROJECT_SAMPLE } from '../../lib/samples';
+import { CLIENT_SAMPLE, PROJECT_SAMPLE } from '../../practice/samples';
 import { FIND_PROJECT_MAX_PAGES } from '../../searches/find_project';
 import { appError, failureOf, unmatchedRequests, run } from './support';
 

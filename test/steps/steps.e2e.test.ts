@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { startSandbox, type Sandbox } from '../../tools/sandbox/server';
 import { connect } from '../sandbox/helpers';
-import type { Client, Project, Task, Webhook } from '../../lib/api';
+import type { Client, Project, Task, Webhook } from '../../practice/api';
 import { cursorRpc, run } from './support';
 
 interface Captured {

@@ -2,7 +2,7 @@
 // deliveries like Practice does, and answering core's cursor RPC for paging tests.
 import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { signDelivery } from '../../lib/webhooks';
+import { signDelivery } from '../../practice/webhooks';
 import { appError, failureOf, unmatchedRequests, type AppErrorBody } from '../errors';
 import { App, appTester } from '../helpers';
 

@@ -7,7 +7,7 @@ import {
   PROJECT_SAMPLE,
   TASK_SAMPLE,
   type ClientUpdate,
-} from '../../lib/samples';
+} from '../../practice/samples';
 import { cursorRpc, failureOf, appError, signedDelivery, SUBSCRIPTION, WEBHOOK_SECRET, run } from './support';
 
 useTestEnvironment();

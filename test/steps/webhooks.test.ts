@@ -1,4 +1,4 @@
-// lib/webhooks.ts on its own: header lookup, signature parsing and checking, and
+// practice/webhooks.ts on its own: header lookup, signature parsing and checking, and
 // the duplicate claim's use of nx (core's local test cache ignores nx, so the
 // race-closing branch is exercised here with a cache that honours it).
 import type { ZObject } from 'zapier-platform-core';
@@ -10,7 +10,7 @@ import {
   parseSignatureHeader,
   signDelivery,
   verifyDelivery,
-} from '../../lib/webhooks';
+} from '../../practice/webhooks';
 
 const SECRET = 'whsec_unit';
 const BODY =

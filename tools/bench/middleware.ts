@@ -3,8 +3,8 @@
 // middleware, on the same response objects in the same process. For scale, core's own
 // JSON.parse of the body is measured too (it runs on every response before ours).
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import { classifyResponse } from '../../lib/auth-signals';
-import { throwForPracticeSignals } from '../../lib/middleware';
+import { classifyResponse } from '../../layer/signals';
+import { throwForPracticeSignals } from '../../layer/middleware';
 import { median, printTable } from './table';
 
 const BASE_URL = 'https://api.practice.example';

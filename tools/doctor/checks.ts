@@ -1,30 +1,30 @@
 // The "my Zap says unauthorized / token expired" checklist, run through the integration's
-// own code: lib/config.ts reads the configuration, lib/tokens.ts judges every token endpoint
-// answer, lib/auth-signals.ts classifies every API answer, lib/scopes.ts says which step
+// own code: layer/endpoints.ts reads the configuration, layer/tokens.ts judges every token endpoint
+// answer, layer/signals.ts classifies every API answer, practice/scopes.ts says which step
 // needs what. Never harmful: the probes use tokens no server can have issued, only GETs
 // reach the API, and the connection's refresh token is presented only under --refresh.
 import type { Bundle } from 'zapier-platform-core';
 import authentication from '../../authentication';
 import { renderLabel } from '../harness/zapier-runner';
-import { classifyResponse, type Signal } from '../../lib/auth-signals';
+import { classifyResponse, type Signal } from '../../layer/signals';
 import {
   baseUrl,
   clientCredentials,
   ConfigError,
   configuredClientId,
   configuredClientSecret,
-} from '../../lib/config';
-import { EXPIRY_SKEW_SECONDS, knownExpiry } from '../../lib/middleware';
-import { redact } from '../../lib/redact';
-import { scopeLabel, stepsMissingScopes } from '../../lib/scopes';
-import { clientCredentialSecrets } from '../../lib/secrets';
+} from '../../layer/endpoints';
+import { EXPIRY_SKEW_SECONDS, knownExpiry } from '../../layer/middleware';
+import { redact } from '../../layer/redact';
+import { scopeLabel, stepsMissingScopes } from '../../practice/scopes';
+import { clientCredentialSecrets } from '../../layer/secrets';
 import {
   expiresAtFrom,
   normaliseTokenResponse,
   type TokenAuthData,
   type TokenOutcome,
-} from '../../lib/tokens';
-import { isRecord } from '../../lib/values';
+} from '../../layer/tokens';
+import { isRecord } from '../../layer/values';
 import type { Quirks } from '../sandbox/quirks';
 import { apiGet, fingerprint, networkFailure, probeToken, refreshRequest, type Answer } from './http';
 
@@ -140,7 +140,7 @@ function expiryOf(authData: Readonly<Record<string, string>>): number | null {
 function tokenProbeFinding(answer: Answer, outcome: TokenOutcome): string {
   const body = isRecord(answer.body) ? answer.body : {};
   const error = typeof body.error === 'string' ? body.error : null;
-  return `HTTP ${answer.status}${error ? ` error=${error}` : ''}${outcome.ok ? '' : ` (lib/tokens.ts: ${outcome.problem})`}`;
+  return `HTTP ${answer.status}${error ? ` error=${error}` : ''}${outcome.ok ? '' : ` (layer/tokens.ts: ${outcome.problem})`}`;
 }
 
 /** What the checks share: their results, every secret seen so far, and what earlier checks found. */
@@ -168,7 +168,7 @@ const FIX_CONFIG_FIRST = 'Fix `config` first, then run the doctor again.';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** `config`: the three variables, read by lib/config.ts. */
+/** `config`: the three variables, read by layer/endpoints.ts. */
 async function checkConfig(run: Run): Promise<void> {
   const { options, record } = run;
   try {
@@ -259,7 +259,7 @@ async function checkClientCredentials(run: Run): Promise<void> {
         record(
           'token_endpoint_errors',
           'pass',
-          `Token endpoint errors come as HTTP 200 with an RFC 6749 error body (K6, legacy deployment); handled: lib/tokens.ts reads the body and reports ${outcome.problem}, nothing is stored.`,
+          `Token endpoint errors come as HTTP 200 with an RFC 6749 error body (K6, legacy deployment); handled: layer/tokens.ts reads the body and reports ${outcome.problem}, nothing is stored.`,
         );
       } else if (rfc) {
         record(
@@ -390,7 +390,7 @@ async function checkTestCall(run: Run): Promise<void> {
   }
 }
 
-/** `scopes`: granted scopes against lib/scopes.ts, and how a missing one is signalled (K4). */
+/** `scopes`: granted scopes against practice/scopes.ts, and how a missing one is signalled (K4). */
 async function checkScopes(run: Run): Promise<void> {
   const { secrets, record } = run;
   const { authData, sandbox } = run.options;
@@ -495,7 +495,7 @@ async function checkTokenSignals(run: Run): Promise<void> {
         `${what} (GET ${shown}) answers an access token that cannot be valid with ${describeTokenSignal(answer, signal)}; ${how.text}.`,
         how.handled
           ? ''
-          : see(id, 'Report this answer to the integration owner: lib/auth-signals.ts must learn it.'),
+          : see(id, 'Report this answer to the integration owner: layer/signals.ts must learn it.'),
       );
     } catch (error) {
       record(
@@ -589,7 +589,7 @@ async function checkRefresh(run: Run): Promise<void> {
           `Refreshed: HTTP ${answer.status}; expires_in is ${type}, giving expires_at ${fresh.expires_at ? `${when(fresh.expires_at)} (in ${duration(fresh.expires_at - now)})` : '0 (unknown)'} via expiresAtFrom`,
           rotated
             ? `the refresh token rotated (sha256 ${fingerprint(run.refreshToken)}… → ${fingerprint(fresh.refresh_token)}…); the old one is never presented again`
-            : 'the refresh token did not rotate (the old one is kept, as lib/tokens.ts does)',
+            : 'the refresh token did not rotate (the old one is kept, as layer/tokens.ts does)',
         ];
         let writeError: string | null = null;
         if (options.saveTokens) {
@@ -795,7 +795,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     (id) => results.get(id) ?? { id, status: 'skipped' as const, finding: 'Not checked.', fix: '' },
   );
   // Belt and braces: nothing printed may carry a token or the client credentials, in any
-  // encoding (lib/redact.ts, the same function as for the integration's errors and logs).
+  // encoding (layer/redact.ts, the same function as for the integration's errors and logs).
   return checks.map((c) => ({
     ...c,
     finding: redact(c.finding, [...run.secrets]),
@@ -844,10 +844,7 @@ async function expiredTokenProbe(sandbox: SandboxHooks, results: Map<CheckId, Ch
       check.finding += ` An expired token gets ${describeTokenSignal(answer, signal)}; ${how.text}.`;
       if (!how.handled) {
         check.status = 'fail';
-        check.fix = see(
-          id,
-          'Report this answer to the integration owner: lib/auth-signals.ts must learn it.',
-        );
+        check.fix = see(id, 'Report this answer to the integration owner: layer/signals.ts must learn it.');
       }
     }
   } catch (error) {

@@ -4,8 +4,8 @@
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 import path from 'node:path';
 import { parseArgs } from '../sandbox/cli';
-import { redact } from '../../lib/redact';
-import { clientCredentialSecrets } from '../../lib/secrets';
+import { redact } from '../../layer/redact';
+import { clientCredentialSecrets } from '../../layer/secrets';
 import { describeQuirks } from '../sandbox/quirks';
 import { runDoctor, type Check } from './checks';
 import { loadEnv, writeAuthData } from './env-file';
@@ -31,7 +31,7 @@ export interface DoctorRun {
 
 const CONFIG_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
 
-// lib/config.ts reads process.env; the doctor sets what it found and puts everything back.
+// layer/endpoints.ts reads process.env; the doctor sets what it found and puts everything back.
 async function withConfig<T>(values: Record<string, string>, fn: () => Promise<T>): Promise<T> {
   const saved = CONFIG_KEYS.map((key) => [key, process.env[key]] as const);
   for (const key of CONFIG_KEYS) {

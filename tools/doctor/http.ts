@@ -1,12 +1,12 @@
 // The doctor's own requests: plain fetch, answers shaped for the integration's classifier
-// (lib/auth-signals.ts ResponseLike) and token normaliser (lib/tokens.ts TokenAnswer).
+// (layer/signals.ts ResponseLike) and token normaliser (layer/tokens.ts TokenAnswer).
 import { createHash, randomBytes } from 'node:crypto';
-import type { ResponseLike } from '../../lib/auth-signals';
-import { apiUrl, clientCredentials } from '../../lib/config';
-import { originOf } from '../../lib/middleware';
-import { requestTimeoutMs } from '../../lib/network';
-import { basicAuth } from '../../lib/secrets';
-import { parseJson } from '../../lib/values';
+import type { ResponseLike } from '../../layer/signals';
+import { apiUrl, clientCredentials } from '../../layer/endpoints';
+import { originOf } from '../../layer/middleware';
+import { requestTimeoutMs } from '../../layer/network';
+import { basicAuth } from '../../layer/secrets';
+import { parseJson } from '../../layer/values';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -23,7 +23,7 @@ export function probeToken(prefix: 'pat' | 'prt'): string {
   return `${prefix}_doctor_probe_${randomBytes(16).toString('hex')}`;
 }
 
-/** A redirect the doctor refused to follow, as the integration refuses it (lib/middleware.ts). */
+/** A redirect the doctor refused to follow, as the integration refuses it (layer/middleware.ts). */
 export class RedirectRefused extends Error {
   override name = 'RedirectRefused';
 }

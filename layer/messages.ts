@@ -2,9 +2,9 @@
 // and say what to do; every bit of server text is redacted first.
 
 import type { ZObject } from 'zapier-platform-core';
-import type { Signal } from './auth-signals';
+import type { Signal } from './signals';
 import { redact, serverText } from './redact';
-import { scopeLabel } from './scopes';
+import { scopeLabel } from '../practice/scopes';
 
 function apiSays(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
   const text = serverText(signal.apiMessage, secrets);

@@ -26,7 +26,7 @@
 //     token was used: that token is never presented on its strength.
 //
 // Entries are keyed and sealed under the refresh token they are about
-// (lib/sealed-cache.ts, `bySubject`): only a run holding that token can find or open them,
+// (layer/sealed-cache.ts, `bySubject`): only a run holding that token can find or open them,
 // and nothing the integration owner configures takes part, so CLIENT_SECRET can change and
 // versions of the app can run side by side without losing sight of each other's rotations.
 //

@@ -7,9 +7,9 @@ import type {
   HttpResponse,
   RawHttpResponse,
 } from 'zapier-platform-core';
-import { classifyResponse } from './auth-signals';
-import { baseOrigin, isApiRequest, isPracticeRequest } from './config';
-import { errorFor } from './errors';
+import { classifyResponse } from './signals';
+import { baseOrigin, isApiRequest, isPracticeRequest } from './endpoints';
+import { errorFor } from './messages';
 import { ownMessageOnly } from './own-errors';
 import { secretsOf } from './secrets';
 import { parseJson } from './values';
@@ -122,10 +122,10 @@ export const refuseRedirects: AfterResponseMiddleware = (response, z) => {
 };
 
 /**
- * Requests made with `raw: true` to the resource API (webhook subscriptions, lib/api.ts) are
+ * Requests made with `raw: true` to the resource API (webhook subscriptions, practice/api.ts) are
  * read here instead of by core, so core's HTTP log records no body for them: core's log
  * scrubber knows neither the webhook secret nor most of its encodings. The answer then
- * looks to the middleware below and to lib/api.ts like any other.
+ * looks to the middleware below and to practice/api.ts like any other.
  */
 export const readQuietBody: AfterResponseMiddleware = async (response, z) => {
   if (response.request.raw !== true || !isApiRequest(response.request.url ?? '')) return response;

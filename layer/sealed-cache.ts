@@ -14,7 +14,7 @@
 // - `bySecret`: from one secret that covers entries about things that are not themselves
 //   secret: CLIENT_SECRET for the local CLI's PKCE verifier (keyed by its redirect URI; lost
 //   when the secret changes, but it lives ten minutes), a subscription's signing secret for
-//   the ids of the events it delivered (lib/webhooks.ts).
+//   the ids of the events it delivered (practice/webhooks.ts).
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';

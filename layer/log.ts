@@ -1,6 +1,6 @@
 // The only way the app writes to Zapier's log. Core's log scrubber knows the values in
 // authData and the environment in a few encodings, but not a webhook secret, and not base64
-// of the client credentials; every line goes through lib/redact.ts with every secret of
+// of the client credentials; every line goes through layer/redact.ts with every secret of
 // the run first, as errors do. (ESLint forbids z.console anywhere else.)
 
 import type { Bundle, ZObject } from 'zapier-platform-core';

@@ -2,10 +2,10 @@
 // helpers and never build URLs or headers themselves.
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { apiUrl } from './config';
-import { parseCoreError } from './core-errors';
-import { failureBelowHttp, requestTimeoutMs } from './network';
-import { isRecord } from './values';
+import { apiUrl } from '../layer/endpoints';
+import { parseCoreError } from '../layer/core-errors';
+import { failureBelowHttp, requestTimeoutMs } from '../layer/network';
+import { isRecord } from '../layer/values';
 
 export type Client = {
   id: string;
@@ -81,7 +81,7 @@ interface CallOptions {
   params?: Query;
   body?: Record<string, unknown>;
   /**
-   * Keep the answer's body out of core's HTTP log: lib/middleware.ts readQuietBody reads it
+   * Keep the answer's body out of core's HTTP log: layer/middleware.ts readQuietBody reads it
    * instead. For webhook subscriptions, whose answers carry (or may quote) the signing
    * secret, which core's log scrubber does not know.
    */

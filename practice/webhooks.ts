@@ -1,14 +1,14 @@
 // Incoming Practice webhook deliveries: signature, freshness, duplicates.
 // The subscription secret is used here and nowhere else; it is never logged,
 // returned or put into a message: every line logged here and every error thrown by the
-// subscription operations is redacted with it (lib/log.ts, lib/own-errors.ts).
+// subscription operations is redacted with it (layer/log.ts, layer/own-errors.ts).
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
-import { logLine } from './log';
-import { bySecret, cacheKey } from './sealed-cache';
-import { isRecord, parseJson } from './values';
+import { logLine } from '../layer/log';
+import { bySecret, cacheKey } from '../layer/sealed-cache';
+import { isRecord, parseJson } from '../layer/values';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
 /** Contract §4: receivers reject a `t` more than 300 s old. */
@@ -138,7 +138,7 @@ export type Claim = 'first' | 'repeat' | 'unknown';
 
 /**
  * The z.cache key that remembers `eventId` for one subscription: a keyed hash under the
- * subscription's own secret (lib/sealed-cache.ts), in the app-wide scope. Event ids may be
+ * subscription's own secret (layer/sealed-cache.ts), in the app-wide scope. Event ids may be
  * numbered per firm, so two firms' equal ids never meet; and without the secret nobody can
  * name, and so pre-set, the key that would suppress an event.
  */

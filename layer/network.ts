@@ -3,7 +3,7 @@
 // token endpoint, which must never hang or surface a raw FetchError either.
 
 import type { ZObject } from 'zapier-platform-core';
-import { ConfigError } from './config';
+import { ConfigError } from './endpoints';
 
 const DEFAULT_TIMEOUT_MS = 25_000;
 

@@ -5,7 +5,7 @@
 //
 // A known secret is removed in every form it can travel in (secretForms): as it is,
 // URL-encoded, form-encoded, JSON-escaped, and base64 / base64url with or without padding.
-// The Basic credential is a secret of its own (lib/secrets.ts: "id:secret", raw and
+// The Basic credential is a secret of its own (layer/secrets.ts: "id:secret", raw and
 // form-encoded as sent), so its base64 is removed whole. What this cannot catch: a secret
 // split across fields or lines, hashed or encrypted, encoded twice, or in an encoding not
 // listed here (hex, quoted-printable); inside a larger base64 blob the characters that

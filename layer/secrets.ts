@@ -3,10 +3,10 @@
 // credentials as HTTP Basic carries them, the authorization code and PKCE verifier
 // while connecting, and the signing secret of a REST-hook subscription (core's "What
 // happened" dump would carry it in subscribeData, and no scrubber of core's knows it is one).
-// lib/redact.ts removes each of them in every form it can travel in.
+// layer/redact.ts removes each of them in every form it can travel in.
 
 import type { Bundle } from 'zapier-platform-core';
-import { configuredClientId, configuredClientSecret } from './config';
+import { configuredClientId, configuredClientSecret } from './endpoints';
 import { isRecord, nonEmptyText } from './values';
 
 /** RFC 6749 §2.3.1: client id and secret are form-encoded before they are joined for HTTP Basic. */
