@@ -44,6 +44,97 @@ export default tseslint.config(
     },
   },
   {
+    // What ships never reaches into the tooling or the tests.
+    files: [
+      'index.ts',
+      'authentication.ts',
+      'layer/**/*.ts',
+      'practice/**/*.ts',
+      'triggers/**/*.ts',
+      'creates/**/*.ts',
+      'searches/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tools/**', '**/test/**'], message: 'Shipped code never imports tooling or tests.' },
+            {
+              group: ['**/layer/*', '!**/layer/index'],
+              message: 'Outside layer/, import the layer through its public surface: layer/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The layer knows nothing of any API but through a profile, and reads the environment in one place.
+    files: ['layer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tools/**', '**/test/**'], message: 'Shipped code never imports tooling or tests.' },
+            {
+              group: ['**/practice/**', '**/profiles/**', '../*'],
+              message: 'The layer holds no API of its own: every fact comes from the profile it is given.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['layer/**/*.ts'],
+    ignores: ['layer/settings.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='console']",
+          message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'The layer reads the environment only in layer/settings.ts.',
+        },
+      ],
+    },
+  },
+  {
+    // The one file that may log, still without reading the environment.
+    files: ['layer/log.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'The layer reads the environment only in layer/settings.ts.',
+        },
+      ],
+    },
+  },
+  {
+    // Tests and tools reach the layer through its public surface only.
+    files: ['test/**/*.ts', 'tools/**/*.ts', 'profiles/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/layer/*', '!**/layer/index'],
+              message: 'Import the layer through its public surface: layer/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on results they have just checked exist; `!` keeps them readable.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -6,9 +6,6 @@ import createClient from './creates/create_client';
 import createProject from './creates/create_project';
 import createTask from './creates/create_task';
 import updateClient from './creates/update_client';
-import { withCheckedInput } from './layer/input';
-import { afters, befores } from './layer/middleware';
-import { withOwnErrorsEverywhere } from './layer/own-errors';
 import findClient from './searches/find_client';
 import findProject from './searches/find_project';
 import clients from './triggers/clients';
@@ -17,6 +14,7 @@ import newClient from './triggers/new_client';
 import newProject from './triggers/new_project';
 import newTask from './triggers/new_task';
 import projects from './triggers/projects';
+import { practice } from './practice/layer';
 import taskCompleted from './triggers/task_completed';
 import tasks from './triggers/tasks';
 import updatedClient from './triggers/updated_client';
@@ -29,16 +27,7 @@ const { version } = require(packageJson) as { version: string };
 const app = defineApp({
   version,
   platformVersion: zapier.version,
-  flags: {
-    // Core 18+ turns every 429 into its own ThrottledError before afterResponse, reading only a
-    // numeric Retry-After (src/http-middlewares/after/throw-for-throttling.js). Practice may send
-    // an HTTP-date, and a 429 from the token endpoint must be told apart from a dead grant:
-    // our middleware and authentication.ts handle 429 themselves.
-    throwForThrottlingEarly: false,
-  },
   authentication,
-  beforeRequest: [...befores],
-  afterResponse: [...afters],
   triggers: {
     [newClient.key]: newClient,
     [updatedClient.key]: updatedClient,
@@ -74,6 +63,7 @@ const app = defineApp({
   },
 });
 
-// Every step's input is checked against its own fields before the step runs (layer/input.ts);
-// every error leaves with its own message only: no bundle dump from core (layer/own-errors.ts).
-export = withOwnErrorsEverywhere(withCheckedInput(app));
+// The layer's middleware and core's early 429 handling turned off; every step's input checked
+// against its own fields before the step runs; every error leaving with its own redacted
+// message, without core's bundle dump (layer/index.ts, harden). Step files need no wrapper.
+export = practice.harden(app);

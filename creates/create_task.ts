@@ -7,7 +7,7 @@ import {
 import { createTask } from '../practice/api';
 import { optionalApiDate } from '../practice/dates';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
-import { clean } from '../layer/input';
+import { clean } from '../layer';
 
 const inputFields = defineInputFields([
   {

@@ -6,7 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { updateClient, type UpdateClientBody } from '../practice/api';
 import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
-import { clean } from '../layer/input';
+import { clean } from '../layer';
 
 const inputFields = defineInputFields([
   {

@@ -1,20 +1,18 @@
-// The only place that reads the integration's environment. Values are read on
-// every call, not at load time, so `zapier-platform env:set` and tests take
-// effect without reloading the app.
+// Where the API lives and who the integration is to it: the base URL (profile.endpoints,
+// replaceable from the environment), the OAuth client (profile.client), and which requests
+// go where. Read on every call (layer/settings.ts), so `zapier-platform env:set` and tests
+// take effect without reloading the app.
 
-export const PRODUCTION_BASE_URL = 'https://api.practice.example';
+import type { CheckedProfile } from './profile';
+import { readEnv } from './settings';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Hosts a plain-http base may use: only a local sandbox or stand-in. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 // A misconfiguration is the integration owner's to fix, never the Zap user's:
 // the message says which variable and how to set it.
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-function readEnv(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 interface Base {
@@ -23,44 +21,36 @@ interface Base {
   path: string;
 }
 
-// Every request asks where it is going several times; parse BASE_URL once per value.
-let lastBase: { raw: string; base: Base } | undefined;
+// Every request asks where it is going several times; parse the base once per value.
+const lastBase = new Map<string, { raw: string; base: Base }>();
 
-function practiceBase(): Base {
-  const raw = readEnv('BASE_URL') ?? PRODUCTION_BASE_URL;
-  if (lastBase?.raw === raw) return lastBase.base;
+function baseOf(profile: CheckedProfile): Base {
+  const variable = profile.endpoints.baseEnv;
+  const raw = readEnv(variable) ?? profile.endpoints.base;
+  const last = lastBase.get(profile.id);
+  if (last?.raw === raw) return last.base;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new ConfigError(
-      `BASE_URL "${raw}" is not a URL. The integration owner must set it with ` +
-        '`zapier-platform env:set <version> BASE_URL=https://api.practice.example`.',
+      `${variable} "${raw}" is not a URL. The integration owner must set it with ` +
+        `\`zapier-platform env:set <version> ${variable}=${profile.endpoints.base}\`.`,
     );
   }
   // Plain HTTP would put bearer tokens on the wire; only a local sandbox may use it.
   const plainHttpAllowed = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !plainHttpAllowed) {
     throw new ConfigError(
-      `BASE_URL "${raw}" must use https:// (plain http:// is allowed only for 127.0.0.1 or localhost).`,
+      `${variable} "${raw}" must use https:// (plain http:// is allowed only for 127.0.0.1 or localhost).`,
     );
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new ConfigError(`BASE_URL "${raw}" must not carry a query, fragment or credentials.`);
+    throw new ConfigError(`${variable} "${raw}" must not carry a query, fragment or credentials.`);
   }
   const base = { origin: url.origin, path: url.pathname.replace(/\/+$/, '') };
-  lastBase = { raw, base };
+  lastBase.set(profile.id, { raw, base });
   return base;
-}
-
-/** BASE_URL without a trailing slash; production when unset. */
-export function baseUrl(): string {
-  const { origin, path } = practiceBase();
-  return `${origin}${path}`;
-}
-
-export function apiUrl(path: string): string {
-  return `${baseUrl()}${path}`;
 }
 
 export interface ClientCredentials {
@@ -68,58 +58,85 @@ export interface ClientCredentials {
   clientSecret: string;
 }
 
-export function clientCredentials(): ClientCredentials {
-  const clientId = readEnv('CLIENT_ID');
-  const clientSecret = readEnv('CLIENT_SECRET');
-  const missing = [clientId ? null : 'CLIENT_ID', clientSecret ? null : 'CLIENT_SECRET'].filter(
-    (name): name is string => name !== null,
-  );
-  if (!clientId || !clientSecret) {
-    throw new ConfigError(
-      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. The integration owner must set ` +
-        'them with `zapier-platform env:set <version> CLIENT_ID=… CLIENT_SECRET=…` (or in .env for local runs).',
-    );
+type Destination = 'api' | 'oauth' | 'elsewhere';
+
+/** The endpoints of one profile's API. */
+export interface Endpoints {
+  /** The base without a trailing slash; production when the environment names none. */
+  baseUrl(): string;
+  /** The base's origin ("https://api.example.com"). */
+  baseOrigin(): string;
+  /** `path` under the base. */
+  url(path: string): string;
+  /** The client id and secret, or ConfigError naming what is missing. */
+  clientCredentials(): ClientCredentials;
+  /** The client id if configured, for redaction; never throws. */
+  configuredClientId(): string | undefined;
+  /** The client secret if configured, for redaction; never throws. */
+  configuredClientSecret(): string | undefined;
+  /** Resource API requests: the only ones that carry the bearer token. */
+  isApiRequest(url: string): boolean;
+  /** The resource API or the OAuth endpoints: requests that carry a credential. */
+  isOwnRequest(url: string): boolean;
+}
+
+const built = new WeakMap<CheckedProfile, Endpoints>();
+
+export function endpointsOf(profile: CheckedProfile): Endpoints {
+  let endpoints = built.get(profile);
+  if (!endpoints) {
+    endpoints = buildEndpoints(profile);
+    built.set(profile, endpoints);
   }
-  return { clientId, clientSecret };
+  return endpoints;
 }
 
-/** The client id if configured, for redaction; never throws. */
-export function configuredClientId(): string | undefined {
-  return readEnv('CLIENT_ID');
-}
+function buildEndpoints(profile: CheckedProfile): Endpoints {
+  const e = profile.endpoints;
+  const oauthPaths = [e.authorize, e.token, ...(e.oauthOther ?? [])];
 
-/** The client secret if configured, for redaction; never throws. */
-export function configuredClientSecret(): string | undefined {
-  return readEnv('CLIENT_SECRET');
-}
-
-type Destination = 'api' | 'token' | 'elsewhere';
-
-/** Where a request goes: Practice's resource API, its OAuth endpoints, or another place. */
-function destinationOf(url: string): Destination {
-  const base = practiceBase();
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return 'elsewhere';
+  function destinationOf(url: string): Destination {
+    const base = baseOf(profile);
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return 'elsewhere';
+    }
+    if (target.origin !== base.origin) return 'elsewhere';
+    const path = target.pathname;
+    // The token endpoint first: it may sit under the API's prefix (Slack's oauth.v2.access).
+    if (oauthPaths.some((p) => path === `${base.path}${p}`)) return 'oauth';
+    return path.startsWith(`${base.path}${e.api}`) ? 'api' : 'elsewhere';
   }
-  const underBase = target.pathname === base.path || target.pathname.startsWith(`${base.path}/`);
-  if (target.origin !== base.origin || !underBase) return 'elsewhere';
-  return target.pathname.startsWith(`${base.path}/oauth/`) ? 'token' : 'api';
-}
 
-/** Practice's resource API or its OAuth endpoints: requests that carry a credential. */
-export function isPracticeRequest(url: string): boolean {
-  return destinationOf(url) !== 'elsewhere';
-}
-
-/** BASE_URL's origin ("https://api.practice.example"). */
-export function baseOrigin(): string {
-  return practiceBase().origin;
-}
-
-/** Resource API requests: the only ones that carry the bearer token. */
-export function isApiRequest(url: string): boolean {
-  return destinationOf(url) === 'api';
+  return {
+    baseUrl: () => {
+      const { origin, path } = baseOf(profile);
+      return `${origin}${path}`;
+    },
+    baseOrigin: () => baseOf(profile).origin,
+    url(path) {
+      return `${this.baseUrl()}${path}`;
+    },
+    clientCredentials() {
+      const { idEnv, secretEnv } = profile.client;
+      const clientId = readEnv(idEnv);
+      const clientSecret = readEnv(secretEnv);
+      const missing = [clientId ? null : idEnv, clientSecret ? null : secretEnv].filter(
+        (name): name is string => name !== null,
+      );
+      if (!clientId || !clientSecret) {
+        throw new ConfigError(
+          `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. The integration owner must set ` +
+            `them with \`zapier-platform env:set <version> ${idEnv}=… ${secretEnv}=…\` (or in .env for local runs).`,
+        );
+      }
+      return { clientId, clientSecret };
+    },
+    configuredClientId: () => readEnv(profile.client.idEnv),
+    configuredClientSecret: () => readEnv(profile.client.secretEnv),
+    isApiRequest: (url) => destinationOf(url) === 'api',
+    isOwnRequest: (url) => destinationOf(url) !== 'elsewhere',
+  };
 }

@@ -150,7 +150,7 @@ function scalar(field: CheckedField, value: unknown, item?: number): Outcome {
       return wrongType(field, value, item);
     }
     case 'datetime':
-      // The text itself is read by the step (practice/dates.ts), which names what it expected.
+      // The text itself is read by the step (a date parser of its own), which names what it expected.
       if (typeof value === 'string') return fine(value);
       if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_EPOCH_SECONDS)
         return fine(new Date(value * 1000).toISOString());

@@ -4,14 +4,16 @@
 // the run first, as errors do. (ESLint forbids z.console anywhere else.)
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { CheckedProfile } from './profile';
 import { redact } from './redact';
 import { secretsOf } from './secrets';
 
 export function logLine(
+  profile: CheckedProfile,
   z: ZObject,
   bundle: Partial<Bundle> | undefined,
   text: string,
   moreSecrets: ReadonlyArray<string | undefined> = [],
 ): void {
-  z.console.log(redact(text, [...secretsOf(bundle), ...moreSecrets]));
+  z.console.log(redact(text, [...secretsOf(profile, bundle), ...moreSecrets], profile.tokenPrefixes));
 }

@@ -1,14 +1,23 @@
-// Signal -> the Zapier error a person will read. Messages speak to the Zap user
+// Signal -> the Zapier error a person will read, in the API's own name (profile.name). Messages speak to the Zap user
 // and say what to do; every bit of server text is redacted first.
 
 import type { ZObject } from 'zapier-platform-core';
-import type { Signal } from './signals';
+import type { CheckedProfile } from './profile';
 import { redact, serverText } from './redact';
-import { scopeLabel } from '../practice/scopes';
+import type { Signal } from './signals';
 
-function apiSays(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
+function apiSays(
+  profile: CheckedProfile,
+  signal: Signal,
+  secrets: ReadonlyArray<string | undefined>,
+): string {
   const text = serverText(signal.apiMessage, secrets);
-  return text ? ` Practice says: "${text}"` : '';
+  return text ? ` ${profile.name} says: "${text}"` : '';
+}
+
+function scopeLabel(profile: CheckedProfile, scope: string): string | undefined {
+  const labels = profile.authorization.scopeLabels ?? {};
+  return Object.hasOwn(labels, scope) ? labels[scope] : undefined;
 }
 
 function seconds(n: number): string {
@@ -16,9 +25,13 @@ function seconds(n: number): string {
 }
 
 /** The message for a signal; exported so docs and tests can list them. */
-export function messageFor(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
+export function messageFor(
+  profile: CheckedProfile,
+  signal: Signal,
+  secrets: ReadonlyArray<string | undefined>,
+): string {
   // A last pass over the whole text: the error code in `source` and field names come from the server too.
-  return redact(compose(signal, secrets), secrets);
+  return redact(compose(profile, signal, secrets), secrets, profile.tokenPrefixes);
 }
 
 /** The API's error code as the Zapier error code, unless it is not code-shaped or carries a secret. */
@@ -29,15 +42,24 @@ function errorCode(signal: Signal, secrets: ReadonlyArray<string | undefined>): 
   return signal.kind === 'scope' ? 'insufficient_scope' : signal.kind;
 }
 
-function compose(signal: Signal, secrets: ReadonlyArray<string | undefined>): string {
+function compose(
+  profile: CheckedProfile,
+  signal: Signal,
+  secrets: ReadonlyArray<string | undefined>,
+): string {
+  const name = profile.name;
+  const says = () => apiSays(profile, signal, secrets);
+  const advice = profile.advice ?? {};
   switch (signal.kind) {
     case 'ok':
       return '';
     case 'refresh':
-      return `The Practice access token expired or was rejected (${signal.source}). Zapier refreshes it and retries the step.`;
+      return `The ${name} access token expired or was rejected (${signal.source}). Zapier refreshes it and retries the step.`;
+    case 'revoked':
+      return `${name} no longer accepts this connection (${signal.source}).${says()} Reconnect your ${name} account in Zapier.`;
     case 'scope': {
       const scope = signal.requiredScope ? serverText(signal.requiredScope, secrets, 60) : '';
-      const label = scope ? scopeLabel(scope) : undefined;
+      const label = scope ? scopeLabel(profile, scope) : undefined;
       const what = scope
         ? `the "${scope}" permission${label ? ` (${label})` : ''}`
         : 'a permission this step needs';
@@ -47,24 +69,25 @@ function compose(signal: Signal, secrets: ReadonlyArray<string | undefined>): st
           ? `approve "${scope}"`
           : 'approve every permission';
       return (
-        `Your Practice connection is missing ${what}, so Practice refused this step (${signal.source}). ` +
-        `Reconnect your Practice account in Zapier and ${approve} on Practice's consent page. ` +
+        `Your ${name} connection is missing ${what}, so ${name} refused this step (${signal.source}). ` +
+        `Reconnect your ${name} account in Zapier and ${approve} on ${name}'s consent page. ` +
         'Refreshing the token cannot add a permission.'
       );
     }
     case 'forbidden':
       return (
-        `Practice does not let your member role do this (${signal.source}).${apiSays(signal, secrets)} ` +
-        'Ask a Practice owner or admin to change your role, or connect a member who may do it.'
+        `${name} does not let ${advice.forbiddenWho ?? 'your account'} do this (${signal.source}).${says()} ` +
+        (advice.forbidden ??
+          `Ask an administrator of your ${name} account for access, or connect an account that has it.`)
       );
     case 'throttled':
       return (
-        `Practice's rate limit was reached (${signal.source}). Zapier will retry ` +
+        `${name}'s rate limit was reached (${signal.source}). Zapier will retry ` +
         (signal.retryAfter !== null ? `after ${seconds(signal.retryAfter)}.` : 'shortly.')
       );
     case 'unavailable':
       return (
-        `Practice is temporarily unavailable (${signal.source}).` +
+        `${name} is temporarily unavailable (${signal.source}).` +
         (signal.retryAfter !== null
           ? ` Zapier will retry after ${seconds(signal.retryAfter)}.`
           : ' Try again in a few minutes.')
@@ -75,33 +98,41 @@ function compose(signal: Signal, secrets: ReadonlyArray<string | undefined>): st
         .map(([field, problem]) => `${field}: ${serverText(problem, secrets, 160)}`)
         .join('; ');
       return list
-        ? `Practice rejected the input. ${list}. Fix these fields in the Zap step and try again.`
-        : `Practice rejected the input (${signal.source}).${apiSays(signal, secrets)}`;
+        ? `${name} rejected the input. ${list}. Fix these fields in the Zap step and try again.`
+        : `${name} rejected the input (${signal.source}).${says()}`;
     }
     case 'conflict':
       return signal.existingId
-        ? `That record already exists in Practice (id ${serverText(signal.existingId, secrets, 80)}).${apiSays(signal, secrets)} ` +
-            'Use a different external ID, or update the existing record instead.'
-        : `Practice reported a conflict (${signal.source}).${apiSays(signal, secrets)}`;
+        ? `That record already exists in ${name} (id ${serverText(signal.existingId, secrets, 80)}).${says()}` +
+            (advice.conflict ? ` ${advice.conflict}` : '')
+        : `${name} reported a conflict (${signal.source}).${says()}`;
     case 'not_found':
-      return `Practice could not find what this step refers to (${signal.source}).${apiSays(signal, secrets)} Check the IDs in the step.`;
+      return `${name} could not find what this step refers to (${signal.source}).${says()} Check the IDs in the step.`;
     case 'bad_request':
-      return `Practice rejected the request (${signal.source}).${apiSays(signal, secrets)}`;
+      return `${name} rejected the request (${signal.source}).${says()}`;
     case 'server':
-      return `Practice had an internal error (${signal.source}).${apiSays(signal, secrets)} Try again in a few minutes.`;
+      return `${name} had an internal error (${signal.source}).${says()} Try again in a few minutes.`;
     case 'bad_response':
-      return `Practice answered with something this integration cannot read (${signal.source}). Try again in a few minutes.`;
+      return `${name} answered with something this integration cannot read (${signal.source}). Try again in a few minutes.`;
     case 'error':
-      return `Practice reported an error (${signal.source}).${apiSays(signal, secrets)}`;
+      return `${name} reported an error (${signal.source}).${says()}`;
   }
 }
 
 /** Builds the Zapier error for a non-ok signal. */
-export function errorFor(z: ZObject, signal: Signal, secrets: ReadonlyArray<string | undefined>): Error {
-  const message = messageFor(signal, secrets);
+export function errorFor(
+  z: ZObject,
+  profile: CheckedProfile,
+  signal: Signal,
+  secrets: ReadonlyArray<string | undefined>,
+): Error {
+  const message = messageFor(profile, signal, secrets);
   switch (signal.kind) {
     case 'refresh':
       return new z.errors.RefreshAuthError(message);
+    case 'revoked':
+      // The grant is gone: Zapier marks the connection for reconnecting instead of refreshing in vain.
+      return new z.errors.ExpiredAuthError(message);
     case 'throttled':
       return new z.errors.ThrottledError(message, signal.retryAfter ?? undefined);
     case 'unavailable':

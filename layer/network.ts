@@ -4,18 +4,11 @@
 
 import type { ZObject } from 'zapier-platform-core';
 import { ConfigError } from './endpoints';
-
-const DEFAULT_TIMEOUT_MS = 25_000;
-
-/** Request timeout: 25 s (under Zapier's 30 s step limit), or PRACTICE_REQUEST_TIMEOUT_MS. */
-export function requestTimeoutMs(): number {
-  const configured = Number(process.env.PRACTICE_REQUEST_TIMEOUT_MS);
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
-}
+import type { CheckedProfile } from './profile';
 
 export interface Attempt {
   method: string;
-  /** What was called, for the message: "GET /api/v1/clients". Never a URL with a query. */
+  /** What was called, for the message: "GET /v2/contacts". Never a URL with a query. */
   what: string;
   /** Host name, for DNS failures. */
   host: string;
@@ -28,15 +21,20 @@ export interface Attempt {
  * The Zapier error for a network failure or a configuration error, or null when
  * `error` is neither (Zapier's own errors pass through untouched).
  */
-export function failureBelowHttp(z: ZObject, error: unknown, attempt: Attempt): Error | null {
+export function failureBelowHttp(
+  profile: CheckedProfile,
+  z: ZObject,
+  error: unknown,
+  attempt: Attempt,
+): Error | null {
   if (error instanceof ConfigError) return new z.errors.Error(error.message, 'configuration', 500);
   const { name, type, code } = (error ?? {}) as { name?: unknown; type?: unknown; code?: unknown };
   if (name !== 'FetchError') return null;
   const timedOut = type === 'request-timeout' || type === 'body-timeout';
   const reason = timedOut
-    ? `Practice did not answer within ${attempt.timeoutMs / 1000} seconds`
+    ? `${profile.name} did not answer within ${attempt.timeoutMs / 1000} seconds`
     : code === 'ECONNRESET' || code === 'EPIPE'
-      ? 'the connection was reset before Practice answered'
+      ? `the connection was reset before ${profile.name} answered`
       : code === 'ECONNREFUSED'
         ? 'the connection was refused'
         : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
@@ -45,7 +43,7 @@ export function failureBelowHttp(z: ZObject, error: unknown, attempt: Attempt): 
             ? 'the connection timed out'
             : 'the network request failed';
   return new z.errors.Error(
-    `Could not reach Practice: ${reason} (${attempt.what}). ${attempt.advice}`,
+    `Could not reach ${profile.name}: ${reason} (${attempt.what}). ${attempt.advice}`,
     timedOut ? 'timeout' : 'network_error',
   );
 }

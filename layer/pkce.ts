@@ -3,7 +3,7 @@
 // On Zapier's servers `enablePkce: true` makes Zapier append code_challenge to the
 // authorize URL and pass bundle.inputData.code_verifier to getAccessToken
 // (zapier/zapier-platform PR #655). `zapier-platform invoke auth start` does
-// neither (zapier/zapier-platform issue #1161), and Practice requires PKCE. For a
+// neither (zapier/zapier-platform issue #1161), and some APIs require PKCE. For a
 // loopback redirect URI (only the local CLI uses one), authorizeUrl makes a random
 // verifier for that one authorization and keeps it, sealed, in z.cache;
 // getAccessToken takes it back out once. The CLI runs both calls in one process
@@ -13,16 +13,17 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
+import { LOOPBACK_HOSTS } from './endpoints';
 import { bySecret, SealedCache } from './sealed-cache';
 
-/** An authorization code lives 60 s at Practice; ten minutes covers a slow login. */
+/** Authorization codes live a minute or a few at most APIs; ten minutes covers a slow login. */
 export const LOCAL_VERIFIER_TTL_SECONDS = 600;
 
 export function isLoopbackRedirect(redirectUri: unknown): boolean {
   if (typeof redirectUri !== 'string') return false;
   try {
     const url = new URL(redirectUri);
-    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
   } catch {
     return false;
   }
@@ -45,8 +46,9 @@ function isVerifier(value: unknown): value is string {
 export class LocalVerifiers {
   private readonly cache: SealedCache;
 
-  constructor(z: ZObject, clientSecret: string) {
-    this.cache = new SealedCache(z, bySecret(clientSecret), 'pkce');
+  /** `namespace`: the profile's id; the verifiers are sealed under the client secret. */
+  constructor(z: ZObject, namespace: string, clientSecret: string) {
+    this.cache = new SealedCache(z, bySecret(namespace, clientSecret), 'pkce');
   }
 
   /** A fresh verifier for a new authorization through `redirectUri`; replaces any older one. */

@@ -2,7 +2,7 @@
 //
 // The layer (this folder) classifies answers, refreshes, coordinates runs and writes
 // messages from these facts alone; a Zapier integration adopts it by writing one profile of
-// its API (docs/adopting.md). Every field is declarative and checked when the profile is
+// its API. Every field is declarative and checked when the profile is
 // loaded: a profile that is wrong or contradicts itself fails at load with a message naming
 // the field and why, not with a misclassified answer in a user's Zap.
 
@@ -77,7 +77,7 @@ export type BodyPath = string;
 export interface Profile {
   /** Machine name, [a-z0-9-]: it prefixes z.cache keys, so two profiles in one app never share records. */
   id: string;
-  /** The API's name as users read it in every message: "Practice", "Slack". */
+  /** The API's name as users read it in every message: "Slack", "HubSpot". */
   name: string;
   /**
    * Where the people who read a message find what it means: an https URL or a path in the
@@ -99,7 +99,7 @@ export interface Profile {
     /**
      * Path prefix of the resource API: the only requests that carry the bearer token and
      * whose answers the layer classifies. May contain the token path (Slack's
-     * /api/oauth.v2.access sits under /api/): the token endpoint is told apart first.
+     * oauth.v2.access sits under its API prefix): the token endpoint is told apart first.
      */
     api: string;
     /** Other OAuth paths under the base that must never get the bearer token (revoke, introspect). */
@@ -200,7 +200,7 @@ export interface Profile {
      * - always: a new one each time, the old one stays valid (Microsoft);
      * - grace: a new one; the old one works for `graceSeconds` (Xero: 30 minutes);
      * - strict: a new one; presenting the old one again revokes the grant (Salesforce with
-     *   rotation on, Slack token rotation, Practice's K8).
+     *   rotation on, Slack token rotation).
      */
     rotation: { kind: 'none' | 'always' | 'grace' | 'strict'; graceSeconds?: number };
     /**
@@ -212,7 +212,7 @@ export interface Profile {
     keep?: readonly string[];
   };
 
-  /** Prefixes of the API's tokens ("pat_", "xoxb-"): text that starts so is redacted even when unknown. */
+  /** Prefixes of the API's tokens ("xoxb-", "ghu_"): text that starts so is redacted even when unknown. */
   tokenPrefixes?: readonly string[];
 
   /** Sentences the messages add where the API has something particular to say. */
@@ -223,6 +223,8 @@ export interface Profile {
     authorizationCode?: string;
     /** How to be sure a refresh token is issued (after "issued no refresh token."). */
     offlineAccess?: string;
+    /** Whose permissions a forbidden action lacks, as "… does not let <forbiddenWho> do this" ("your role"). */
+    forbiddenWho?: string;
     /** Who can grant a forbidden action. */
     forbidden?: string;
     /** What to do about a conflict with an existing record. */

@@ -16,10 +16,23 @@
 // Shapes match credentials, not words: "Basic accounting plan" or "Bearer tokens
 // expire" are honest text and stay as they are.
 
-// Practice tokens: a prefix and 43 base64url characters. At a word start any token-like run
-// counts; glued to the word before ("expiredpat_…") only a long one, so that identifiers
-// like "compat_settings" stay as they are.
-const PRACTICE_TOKEN = /\b(?:pat|prt)_[A-Za-z0-9._~+/=-]{6,}|(?:pat|prt)_[A-Za-z0-9._~+/=-]{16,}/g;
+// Tokens of an API whose profile names their prefixes (profile.tokenPrefixes: "ghu_",
+// "xoxb-"). At a word start any token-like run after a prefix counts; glued to the word
+// before ("expiredghu_…") only a long one, so that identifiers like "debug_settings" stay as
+// they are.
+const prefixMatchers = new Map<string, RegExp>();
+
+function tokenShape(prefixes: readonly string[]): RegExp | null {
+  if (prefixes.length === 0) return null;
+  const key = prefixes.join('\u0000');
+  let matcher = prefixMatchers.get(key);
+  if (!matcher) {
+    const any = `(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})`;
+    matcher = new RegExp(`\\b${any}[A-Za-z0-9._~+/=-]{6,}|${any}[A-Za-z0-9._~+/=-]{16,}`, 'g');
+    prefixMatchers.set(key, matcher);
+  }
+  return matcher;
+}
 // RFC 6750 b64token after "Bearer": a credential has a digit or a symbol somewhere; a word has neither.
 // The credential never ends in "." or "-", so a sentence's full stop stays outside it.
 const BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/]=*)/gi;
@@ -124,19 +137,32 @@ function matcherFor(secrets: ReadonlyArray<string | undefined>): RegExp | null {
   return matcher;
 }
 
-/** Replaces known secret values, in every form they can travel in, and anything shaped like a credential. */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+/**
+ * Replaces known secret values, in every form they can travel in, and anything shaped like a
+ * credential: Bearer and Basic credentials, and tokens that start with one of `tokenPrefixes`.
+ */
+export function redact(
+  text: string,
+  secrets: ReadonlyArray<string | undefined>,
+  tokenPrefixes: readonly string[] = [],
+): string {
   const matcher = matcherFor(secrets);
   let out = matcher ? text.replace(matcher, REDACTED) : text;
-  out = out.replace(PRACTICE_TOKEN, REDACTED);
+  const shape = tokenShape(tokenPrefixes);
+  if (shape) out = out.replace(shape, REDACTED);
   out = out.replace(BEARER, (whole, value: string) => (looksLikeBearerCredential(value) ? REDACTED : whole));
   out = out.replace(BASIC, (whole, value: string) => (looksLikeBasicCredential(value) ? REDACTED : whole));
   return out;
 }
 
 /** Server-provided text, made safe and short enough to show a person. */
-export function serverText(value: unknown, secrets: ReadonlyArray<string | undefined>, max = 300): string {
+export function serverText(
+  value: unknown,
+  secrets: ReadonlyArray<string | undefined>,
+  max = 300,
+  tokenPrefixes: readonly string[] = [],
+): string {
   if (typeof value !== 'string') return '';
-  const clean = redact(value.replace(/\s+/g, ' ').trim(), secrets);
+  const clean = redact(value.replace(/\s+/g, ' ').trim(), secrets, tokenPrefixes);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

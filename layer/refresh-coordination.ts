@@ -1,13 +1,13 @@
 // One token request per rotation, however many Zap runs refresh one connection at once.
 //
 // Zapier refreshes per run: every run that meets an expired token calls
-// refreshAccessToken on its own, and stores whichever result lands last. Practice
-// rotates refresh tokens; with strict token security (K8) a rotated refresh token
-// presented again revokes the whole grant. So runs share, through z.cache (Zapier's
+// refreshAccessToken on its own, and stores whichever result lands last. Many APIs
+// rotate refresh tokens; under strict rotation (Salesforce, Slack) a rotated
+// refresh token presented again revokes the whole grant. So runs share, through z.cache (Zapier's
 // store shared by every run of the integration), what happened to each refresh token:
 //
 //   1. Rotated already? Follow the chain to the newest pair and return it: a rotated
-//      token never reaches Practice again, and a late run never brings back an older pair.
+//      token never reaches the API again, and a late run never brings back an older pair.
 //   2. Otherwise take the refresh token's lock (set-if-absent). The holder looks once more
 //      (someone may have finished in between), refreshes, records the outcome, and lets go.
 //   3. Everyone else waits for the holder's outcome, and takes the lock if the holder
@@ -27,11 +27,11 @@
 //
 // Entries are keyed and sealed under the refresh token they are about
 // (layer/sealed-cache.ts, `bySubject`): only a run holding that token can find or open them,
-// and nothing the integration owner configures takes part, so CLIENT_SECRET can change and
+// and nothing the integration owner configures takes part, so the client secret can change and
 // versions of the app can run side by side without losing sight of each other's rotations.
 //
 // Timing. Every figure counts from the moment refreshAccessToken starts (t = 0); B is the
-// call's budget, 27 s in production (PRACTICE_REFRESH_BUDGET_MS may only lower it, for tests):
+// call's budget, 27 s in production (OAUTH_REFRESH_BUDGET_MS may only lower it, for tests):
 //
 //     Zapier ends a request at ..................................... 30 s
 //   - room for Lambda start-up, core around us, the answer ........  3 s
@@ -53,21 +53,26 @@
 import { randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
 import { parseCoreError } from './core-errors';
-import { refreshMarginFor } from './middleware';
-import { requestTimeoutMs } from './network';
+import { refreshMarginFor } from './expiry';
 import { bySubject, SealedCache, type Read } from './sealed-cache';
 import type { TokenAuthData } from './tokens';
+import { askedRefreshBudgetMs, cacheCallTimeoutMs, requestTimeoutMs } from './settings';
 import { isRecord } from './values';
 
 /**
- * How long an outcome is remembered. A rotation: 24 h, the longest access-token lifetime
- * Practice issues. A run presents a rotated refresh token only while Zapier still stores
- * the pair that lost the race to store last, and that pair is refreshed again at the latest
- * when its access token expires. A dead grant: 1 h, enough for every run queued on the
- * connection to learn it without asking Practice. Any other failure: 10 s, so the runs of one
- * burst fail together and a later run tries afresh.
+ * How long an outcome is remembered. A rotation: as long as the new access token lives, and
+ * at least 24 h (rotationTtlSeconds). A run presents a rotated refresh token only while Zapier
+ * still stores the pair that lost the race to store last, and that pair is refreshed again
+ * at the latest when its access token expires. A dead grant: 1 h, enough for every run queued
+ * on the connection to learn it without asking the API. Any other failure: 10 s, so the runs
+ * of one burst fail together and a later run tries afresh.
  */
 export const ROTATION_TTL_SECONDS = 24 * 3600;
+
+/** A rotation's record outlives the access tokens of the pair it replaced: they live as long as the new one. */
+export function rotationTtlSeconds(authData: TokenAuthData): number {
+  return Math.max(ROTATION_TTL_SECONDS, authData.expires_in);
+}
 export const DEAD_GRANT_TTL_SECONDS = 3600;
 export const FAILURE_TTL_SECONDS = 10;
 
@@ -91,9 +96,9 @@ export interface Timing {
 }
 
 export function timing(): Timing {
-  const asked = Number(process.env.PRACTICE_REFRESH_BUDGET_MS);
+  const asked = askedRefreshBudgetMs();
   const budgetMs =
-    Number.isInteger(asked) && asked >= SMALLEST_BUDGET_MS ? Math.min(asked, CALL_BUDGET_MS) : CALL_BUDGET_MS;
+    asked !== undefined && asked >= SMALLEST_BUDGET_MS ? Math.min(asked, CALL_BUDGET_MS) : CALL_BUDGET_MS;
   const ninth = Math.floor(budgetMs / 9);
   return {
     budgetMs,
@@ -104,16 +109,10 @@ export function timing(): Timing {
   };
 }
 
-/** How long one z.cache call may take before the store counts as failed for that call. */
-export function cacheCallTimeoutMs(): number {
-  const value = Number(process.env.PRACTICE_CACHE_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : 2_000;
-}
-
 /**
  * What happened to one refresh token, as every run can read it. A failure also names the
  * client configuration it happened under (`client`, a fingerprint): a run configured otherwise
- * (the owner has fixed CLIENT_SECRET since) does not inherit it.
+ * (the owner has fixed the client secret since) does not inherit it.
  */
 export type Outcome = Recorded | { kind: 'failed'; error: RecordedError; client?: string };
 
@@ -228,7 +227,7 @@ export interface Coordination {
   requested: boolean;
 }
 
-/** Asks Practice for a pair with `refreshToken`; must give up after `timeoutMs`. Throws Zapier errors. */
+/** Asks the API for a pair with `refreshToken`; must give up after `timeoutMs`. Throws Zapier errors. */
 export type TokenRequest = (refreshToken: string, timeoutMs: number) => Promise<TokenAuthData>;
 
 /** How long a recorded pair without a known expiry counts as fresh: one burst of runs. */
@@ -247,20 +246,28 @@ export class RefreshCoordinator {
   /** Evidence that a run (another, or this one) holds or held the lock: no refreshing alone from here on. */
   private sawHolder = false;
 
-  /** `client`: a fingerprint of the client configuration this run asks Practice with. */
+  private readonly client: string;
+  private readonly name: string;
+
+  /**
+   * `namespace`: the profile's id, which keys the records; `name`: the API's name for messages;
+   * `client`: a fingerprint of the client configuration this run asks the API with.
+   */
   constructor(
     private readonly z: ZObject,
-    private readonly client = '',
+    options: { namespace: string; name: string; client?: string },
   ) {
-    this.outcomes = new SealedCache(z, bySubject, 'refresh-outcome');
-    this.locks = new SealedCache(z, bySubject, 'refresh-lock');
+    this.client = options.client ?? '';
+    this.name = options.name;
+    this.outcomes = new SealedCache(z, bySubject(options.namespace), 'refresh-outcome');
+    this.locks = new SealedCache(z, bySubject(options.namespace), 'refresh-lock');
   }
 
   /**
    * The newest usable pair for a run holding `held`: another run's, or the one `request`
-   * gets from Practice with the newest refresh token when this run is the one to ask.
+   * gets from the API with the newest refresh token when this run is the one to ask.
    * Settles within the call's budget (the table at the top of this file), whatever the
-   * store or Practice do.
+   * store or the API do.
    */
   async refresh(
     held: { accessToken: string | undefined; refreshToken: string },
@@ -320,7 +327,7 @@ export class RefreshCoordinator {
 
   private stillRenewing(): Error {
     return new this.z.errors.ThrottledError(
-      'Another run of this Zap is renewing the Practice access token and has not finished yet. ' +
+      `Another run of this Zap is renewing the ${this.name} access token and has not finished yet. ` +
         'Zapier retries this step shortly; your connection is fine.',
       5,
     );
@@ -328,7 +335,7 @@ export class RefreshCoordinator {
 
   private storeTrouble(): Error {
     return new this.z.errors.ThrottledError(
-      "Zapier's store (z.cache) failed while another run of this Zap was renewing the Practice access token, " +
+      `Zapier's store (z.cache) failed while another run of this Zap was renewing the ${this.name} access token, ` +
         'so this run did not renew it a second time, which could cost the connection. ' +
         'Zapier retries this step shortly; your connection is fine.',
       5,
@@ -337,8 +344,8 @@ export class RefreshCoordinator {
 
   private unreadable(): Error {
     return new this.z.errors.ThrottledError(
-      "A record in Zapier's store (z.cache) about this connection's Practice refresh token cannot be read, " +
-        'so this run did not present that token: if it was already used, Practice could revoke the connection. ' +
+      `A record in Zapier's store (z.cache) about this connection's ${this.name} refresh token cannot be read, ` +
+        `so this run did not present that token: if it was already used, ${this.name} could revoke the connection. ` +
         'Zapier retries this step later; the record expires within a day. If this persists, the integration owner should check z.cache.',
       60,
     );
@@ -469,7 +476,7 @@ export class RefreshCoordinator {
     request: TokenRequest,
     report: (coordination: Coordination) => void,
   ): Promise<TokenAuthData | typeof RETARGET> {
-    // Released once the outcome is recorded, or when nothing was asked of Practice.
+    // Released once the outcome is recorded, or when nothing was asked of the API.
     let release = true;
     try {
       // Someone may have finished between our first look and our lock. Without this look,
@@ -485,7 +492,7 @@ export class RefreshCoordinator {
           report({ mode: 'coordinated', requested: false });
           return known.authData;
         }
-        // Rotated since we looked: this token must never reach Practice again. Start over from the newest.
+        // Rotated since we looked: this token must never reach the API again. Start over from the newest.
         if (known.authData.refresh_token !== refreshToken) return RETARGET;
       }
       const timeoutMs = Math.min(requestTimeoutMs(), this.requestEnd - Date.now());
@@ -508,12 +515,12 @@ export class RefreshCoordinator {
         throw error;
       }
       // Unrecorded, a rotation must keep its lock until the lock expires: a waiter that found the
-      // lock gone would present the rotated token (fatal under K8). It times out instead, and Zapier
+      // lock gone would present the rotated token (fatal under strict rotation). It times out instead, and Zapier
       // retries it with the pair this run returns.
       release = await this.record(
         refreshToken,
         { kind: 'rotated', authData, recorded_at: nowSeconds() },
-        ROTATION_TTL_SECONDS,
+        rotationTtlSeconds(authData),
       );
       report({ mode: 'coordinated', requested: true });
       return authData;
@@ -554,7 +561,7 @@ export class RefreshCoordinator {
       this.outcomes.set(
         refreshToken,
         { kind: 'rotated', authData, recorded_at: nowSeconds() },
-        ROTATION_TTL_SECONDS,
+        rotationTtlSeconds(authData),
       ),
     );
     report({ mode: 'alone', requested: true });

@@ -9,18 +9,20 @@
 // - `bySubject`: from the secret the entry is about. A refresh token's records are keyed
 //   and sealed under the refresh token itself, a webhook delivery's under its subscription's
 //   secret. Only a run that already holds that secret can find or open the entry; nothing
-//   the integration owner configures takes part, so changing CLIENT_SECRET, or running
+//   the integration owner configures takes part, so changing the client secret, or running
 //   several versions of the app side by side, changes nothing for these entries.
 // - `bySecret`: from one secret that covers entries about things that are not themselves
-//   secret: CLIENT_SECRET for the local CLI's PKCE verifier (keyed by its redirect URI; lost
+//   secret: the client secret for the local CLI's PKCE verifier (keyed by its redirect URI; lost
 //   when the secret changes, but it lives ten minutes), a subscription's signing secret for
-//   the ids of the events it delivered (practice/webhooks.ts).
+//   the ids of the events it delivered (an integration's webhook code).
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
 
 /** How the keys of one family of entries are made. */
 export interface KeyScheme {
+  /** The profile's id: it prefixes every key, so two APIs in one app never share an entry. */
+  namespace: string;
   /** The secret input keying material for the entry about `id`. */
   material(id: string): string;
   /** HKDF salt: separates schemes that might share material. */
@@ -30,15 +32,13 @@ export interface KeyScheme {
 }
 
 /** Keys and seals derived from the entry's own subject (`id` is the secret). */
-export const bySubject: KeyScheme = {
-  material: (id) => id,
-  salt: 'practice-zapier-zcache-subject',
-  version: 'v2',
-};
+export function bySubject(namespace: string): KeyScheme {
+  return { namespace, material: (id) => id, salt: `${namespace}-zapier-zcache-subject`, version: 'v2' };
+}
 
 /** Keys and seals derived from one secret, whatever the entry is about. */
-export function bySecret(secret: string): KeyScheme {
-  return { material: () => secret, salt: 'practice-zapier-zcache', version: 'v1' };
+export function bySecret(namespace: string, secret: string): KeyScheme {
+  return { namespace, material: () => secret, salt: `${namespace}-zapier-zcache`, version: 'v1' };
 }
 
 interface Keys {
@@ -67,7 +67,7 @@ export function cacheKey(scheme: KeyScheme, purpose: string, id: string): string
   const digest = createHmac('sha256', keysFor(scheme, id).name)
     .update(`${purpose}\0${id}`)
     .digest('base64url');
-  return `practice:${purpose}:${digest}`;
+  return `${scheme.namespace}:${purpose}:${digest}`;
 }
 
 export function seal(scheme: KeyScheme, id: string, key: string, value: unknown): string {

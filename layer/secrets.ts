@@ -6,7 +6,8 @@
 // layer/redact.ts removes each of them in every form it can travel in.
 
 import type { Bundle } from 'zapier-platform-core';
-import { configuredClientId, configuredClientSecret } from './endpoints';
+import { endpointsOf } from './endpoints';
+import type { CheckedProfile } from './profile';
 import { isRecord, nonEmptyText } from './values';
 
 /** RFC 6749 §2.3.1: client id and secret are form-encoded before they are joined for HTTP Basic. */
@@ -38,7 +39,8 @@ export function clientCredentialSecrets(
   ];
 }
 
-export function secretsOf(bundle: Partial<Bundle> | undefined): string[] {
+export function secretsOf(profile: CheckedProfile, bundle: Partial<Bundle> | undefined): string[] {
+  const endpoints = endpointsOf(profile);
   const auth: Record<string, unknown> = bundle?.authData ?? {};
   const input: Record<string, unknown> = bundle?.inputData ?? {};
   const subscription: unknown = bundle?.subscribeData;
@@ -46,7 +48,7 @@ export function secretsOf(bundle: Partial<Bundle> | undefined): string[] {
   return [
     auth.access_token,
     auth.refresh_token,
-    ...clientCredentialSecrets(configuredClientId(), configuredClientSecret()),
+    ...clientCredentialSecrets(endpoints.configuredClientId(), endpoints.configuredClientSecret()),
     webhookSecret,
     // Only getAccessToken has these; no step has input fields of these names.
     input.code,

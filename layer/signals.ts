@@ -1,6 +1,6 @@
-// One pure function: a Practice API response -> what it means for the Zap.
-// The integration's whole behaviour on auth signals (contract §6) is decided
-// here, from tables, so each row can be read and tested on its own.
+// One pure function: an API response -> what it means for the Zap, read with the API's
+// profile (layer/profile.ts). The layer's whole behaviour on auth signals is decided here,
+// from the profile's tables and a few of HTTP's own, so each row can be read and tested alone.
 //
 // Two rows never reach it inside the app and are kept on purpose:
 // - 401: with autoRefresh core throws RefreshAuthError before afterResponse
@@ -9,22 +9,10 @@
 // - 429 does reach it: index.ts turns core's early ThrottledError off
 //   (flags.throwForThrottlingEarly), so an HTTP-date Retry-After is read here.
 
-import { isRecord } from './values';
+import type { CheckedProfile, SignalKind } from './profile';
+import { isRecord, valueAt } from './values';
 
-export type SignalKind =
-  | 'ok'
-  | 'refresh'
-  | 'scope'
-  | 'forbidden'
-  | 'throttled'
-  | 'validation'
-  | 'conflict'
-  | 'not_found'
-  | 'bad_request'
-  | 'unavailable'
-  | 'server'
-  | 'bad_response'
-  | 'error';
+export type { SignalKind } from './profile';
 
 export interface Signal {
   kind: SignalKind;
@@ -33,7 +21,7 @@ export interface Signal {
   code: string | null;
   /** The API's own message (untrusted text, not yet redacted). */
   apiMessage: string | null;
-  /** Where the signal came from, for messages: "HTTP 403 token_expired". */
+  /** Where the signal came from, for messages: "HTTP 403 EXPIRED_TOKEN". */
   source: string;
   /** Seconds to wait, for throttled/unavailable. */
   retryAfter: number | null;
@@ -53,23 +41,8 @@ export interface ResponseLike {
   content: string;
 }
 
-/** API error codes (contract §3), whether sent with their HTTP status or as 200 ok:false (K2). */
-const CODE_TABLE: Readonly<Record<string, SignalKind>> = {
-  token_expired: 'refresh', // K1, K2
-  invalid_token: 'refresh', // 401, K2
-  insufficient_scope: 'scope', // K4
-  forbidden: 'forbidden', // K5
-  rate_limited: 'throttled', // K3, K7
-  validation_failed: 'validation',
-  conflict: 'conflict',
-  not_found: 'not_found',
-  invalid_request: 'bad_request',
-  internal: 'server',
-  unavailable: 'unavailable',
-};
-
-/** What a status means when the body names no known code. */
-const STATUS_TABLE: Readonly<Record<number, SignalKind>> = {
+/** What a status means when the body names no code the profile knows (the profile may override any). */
+export const DEFAULT_STATUS_KINDS: Readonly<Record<number, SignalKind>> = {
   400: 'bad_request',
   401: 'refresh',
   403: 'forbidden',
@@ -83,7 +56,7 @@ const STATUS_TABLE: Readonly<Record<number, SignalKind>> = {
   504: 'unavailable',
 };
 
-/** `WWW-Authenticate: Bearer error="…"` (RFC 6750 §3) when the body says nothing (K1 header-only). */
+/** `WWW-Authenticate: Bearer error="…"` (RFC 6750 §3) when the body says nothing the profile knows. */
 const BEARER_ERROR_TABLE: Readonly<Record<string, SignalKind>> = {
   invalid_token: 'refresh',
   insufficient_scope: 'scope',
@@ -101,16 +74,22 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** Parses the auth-params of a Bearer challenge: error, error_description, scope. */
+/**
+ * Parses the auth-params of a Bearer challenge: error, error_description, scope. A header may
+ * carry several challenges (RFC 9110 §11.6.1); the Bearer one ends where the next scheme
+ * starts, so `Bearer realm="api", Basic error="y"` has no error.
+ */
 export function parseBearerChallenge(header: string | null | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   if (!header) return params;
-  const match = /(?:^|,)\s*Bearer\b(.*)$/i.exec(header);
-  if (!match?.[1]) return params;
-  const re = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-  for (let m = re.exec(match[1]); m; m = re.exec(match[1])) {
+  const match = /(?:^|,)\s*Bearer(?=[\s,]|$)(.*)$/i.exec(header);
+  const rest = match?.[1] ?? '';
+  const param = /^[\s,]*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/;
+  let at = 0;
+  for (let m = param.exec(rest); m; m = param.exec(rest.slice(at))) {
     const key = m[1]?.toLowerCase();
     if (key && !(key in params)) params[key] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+    at += m[0].length;
   }
   return params;
 }
@@ -130,8 +109,7 @@ export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): num
   return Math.min(Math.max(0, Math.ceil((date - nowMs) / 1000)), 86400);
 }
 
-function fieldErrors(details: Record<string, unknown>): Record<string, string> {
-  const fields = details.fields;
+function fieldErrors(fields: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isRecord(fields)) return out;
   for (const [key, value] of Object.entries(fields)) {
@@ -156,18 +134,62 @@ function okSignal(status: number): Signal {
   };
 }
 
+/** A code or id where the profile says: a string, or a number (some APIs send numeric codes). */
+function textAt(body: unknown, path: string | undefined): string | null {
+  if (path === undefined) return null;
+  const value = valueAt(body, path);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return str(value);
+}
+
+/** A scope list where the profile says: a string, or a list of strings joined by spaces. */
+function scopeAt(body: unknown, path: string | undefined): string | null {
+  if (path === undefined) return null;
+  const value = valueAt(body, path);
+  if (Array.isArray(value)) return str(value.filter((v) => typeof v === 'string').join(' '));
+  return str(value);
+}
+
 /**
- * Classifies one resource-API response. Never throws; token endpoint answers
- * are not its business (see tokens.ts).
+ * A rate limit announced by headers on another status (GitHub's 403 with
+ * x-ratelimit-remaining: 0): the seconds to wait, or null when the headers say nothing of it.
  */
-export function classifyResponse(response: ResponseLike, nowMs: number = Date.now()): Signal {
+function headerRateLimit(
+  profile: CheckedProfile,
+  response: ResponseLike,
+  nowMs: number,
+): { retryAfter: number | null } | null {
+  const rule = profile.signals.rateLimitHeaders;
+  if (!rule) return null;
+  const remaining = response.header(rule.remainingHeader);
+  if (typeof remaining !== 'string' || remaining.trim() !== '0') return null;
+  const reset = rule.resetHeader ? Number(response.header(rule.resetHeader)) : NaN;
+  let retryAfter: number | null = null;
+  if (Number.isFinite(reset) && reset >= 0) {
+    const seconds = rule.resetUnit === 'epoch-seconds' ? reset - nowMs / 1000 : reset;
+    retryAfter = Math.min(Math.max(0, Math.ceil(seconds)), 86400);
+  }
+  return { retryAfter };
+}
+
+/**
+ * Classifies one resource-API response as the profile describes the API. Never throws;
+ * token endpoint answers are not its business (see tokens.ts).
+ */
+export function classifyResponse(
+  profile: CheckedProfile,
+  response: ResponseLike,
+  nowMs: number = Date.now(),
+): Signal {
   const { status } = response;
   const body = response.body;
+  const paths = profile.signals.body;
   const is2xx = status >= 200 && status < 300;
 
-  // K2: legacy endpoints put the real outcome in `ok`, whatever the status.
-  const legacyFailure = isRecord(body) && body.ok === false;
-  if (is2xx && !legacyFailure) {
+  // An envelope (Slack's ok:false) puts the real outcome in the body, whatever the status.
+  const envelope = profile.signals.envelope;
+  const enveloped = envelope !== undefined && valueAt(body, envelope.path) === envelope.failure;
+  if (is2xx && !enveloped) {
     if (response.content.trim() !== '' && body === undefined) {
       return {
         ...okSignal(status),
@@ -178,46 +200,58 @@ export function classifyResponse(response: ResponseLike, nowMs: number = Date.no
     return okSignal(status);
   }
 
-  const error = isRecord(body) && isRecord(body.error) ? body.error : null;
-  const details = error && isRecord(error.details) ? error.details : {};
-  const code = error ? str(error.code) : null;
-  const challenge = parseBearerChallenge(response.header('www-authenticate'));
+  const code = textAt(body, paths.code);
+  const challenge = profile.signals.bearerChallenge
+    ? parseBearerChallenge(response.header('www-authenticate'))
+    : {};
+  const limited = headerRateLimit(profile, response, nowMs);
   const retryAfter =
-    parseRetryAfter(response.header('retry-after'), nowMs) ?? parseRetryAfter(details.retry_after, nowMs);
+    parseRetryAfter(response.header('retry-after'), nowMs) ??
+    (paths.retryAfter ? parseRetryAfter(valueAt(body, paths.retryAfter), nowMs) : null) ??
+    limited?.retryAfter ??
+    null;
+  const codes = profile.signals.codes;
 
   let kind: SignalKind | undefined;
   let source: string;
-  if (legacyFailure) {
-    // A 200 ok:false is judged by its code alone.
-    kind = lookup(CODE_TABLE, code);
-    source = `HTTP ${status} ok:false ${code ?? 'without an error code'}`;
+  if (enveloped) {
+    // An enveloped failure is judged by its code alone.
+    kind = lookup(codes, code);
+    const flag = `${envelope.path}:${String(envelope.failure)}`;
+    source = `HTTP ${status} ${flag} ${code ?? 'without an error code'}`;
     kind ??= 'error';
   } else if (status === 401) {
     // Only outside the app (the doctor): inside it core has already thrown RefreshAuthError.
-    kind = 'refresh';
+    kind = lookup(codes, code) === 'revoked' ? 'revoked' : 'refresh';
     source = `HTTP 401${code ? ` ${code}` : ''}`;
   } else {
-    kind = lookup(CODE_TABLE, code);
+    kind = lookup(codes, code);
     source = `HTTP ${status}${code ? ` ${code}` : ''}`;
+    if (!kind && limited) {
+      kind = 'throttled';
+      source = `HTTP ${status} with ${profile.signals.rateLimitHeaders?.remainingHeader}: 0`;
+    }
     if (!kind && challenge.error) {
       kind = lookup(BEARER_ERROR_TABLE, challenge.error);
       if (kind)
         source = `HTTP ${status} with WWW-Authenticate error="${challenge.error}"${body === undefined ? ' and no body' : ''}`;
     }
-    kind ??= lookup(STATUS_TABLE, status) ?? (status >= 500 ? 'server' : 'error');
+    kind ??=
+      lookup(profile.signals.statuses ?? {}, status) ??
+      lookup(DEFAULT_STATUS_KINDS, status) ??
+      (status >= 500 ? 'server' : 'error');
   }
 
-  const requiredScope = str(details.required_scope) ?? str(challenge.scope);
   return {
     kind,
     status,
     code,
-    apiMessage: error ? str(error.message) : null,
+    apiMessage: textAt(body, paths.message),
     source,
     retryAfter,
-    requiredScope,
-    grantedScope: str(details.granted_scope),
-    fields: fieldErrors(details),
-    existingId: str(details.existing_id),
+    requiredScope: scopeAt(body, paths.requiredScope) ?? str(challenge.scope),
+    grantedScope: scopeAt(body, paths.grantedScope),
+    fields: paths.fields ? fieldErrors(valueAt(body, paths.fields)) : {},
+    existingId: textAt(body, paths.existingId),
   };
 }

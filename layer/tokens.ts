@@ -1,8 +1,12 @@
 // Token endpoint answers -> authData, or a precise reason why not. Pure: the
 // caller does the HTTP and turns a problem into the right Zapier error.
 
+import { lifetimeOf, readSeconds } from './expiry';
+import type { CheckedProfile, TokenProblem } from './profile';
 import { serverText } from './redact';
-import { isRecord, nonEmptyText } from './values';
+import { isRecord, nonEmptyText, valueAt } from './values';
+
+export type { TokenProblem } from './profile';
 
 export type Grant = 'authorization_code' | 'refresh_token';
 
@@ -18,6 +22,8 @@ export interface TokenAuthData {
    */
   expires_in: number;
   scope: string;
+  /** Fields the profile keeps from the token answer (token.keep), such as instance_url. */
+  [kept: string]: string | number;
 }
 
 /** The parts of a token endpoint answer this module looks at. */
@@ -29,21 +35,6 @@ export interface TokenAnswer {
   contentType?: string | null;
 }
 
-export type TokenProblem =
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'invalid_scope'
-  | 'invalid_request'
-  | 'unsupported_grant_type'
-  | 'unauthorized_client'
-  | 'missing_access_token'
-  | 'missing_refresh_token'
-  | 'unsupported_token_type'
-  | 'server_error'
-  | 'rate_limited'
-  | 'unreadable_answer'
-  | 'unknown_error';
-
 export type TokenOutcome =
   | { ok: true; authData: TokenAuthData }
   | { ok: false; problem: TokenProblem; status: number; message: string };
@@ -54,35 +45,20 @@ export interface TokenContext {
   previousRefreshToken?: string;
   /** Kept when a refresh answer does not restate the granted scope. */
   previousScope?: string;
+  /** The profile's kept fields (token.keep) from the previous authData, kept when a refresh answer omits them. */
+  previousKept?: Readonly<Record<string, unknown>>;
   nowSeconds: number;
   /** Values that must never appear in a message. */
   secrets: ReadonlyArray<string | undefined>;
 }
 
-/** The longest access-token lifetime we believe; anything above is a bug or garbage. */
-export const MAX_SANE_EXPIRES_IN = 365 * 24 * 3600;
-
 /**
- * `expires_in` as number or numeric string -> whole seconds. Missing, zero, negative,
- * non-numeric or absurd -> 0 (unknown).
+ * `expires_in` in seconds (number or numeric string) -> absolute expiry in Unix seconds, or
+ * 0 when either input is not sane.
  */
-export function saneLifetime(expiresIn: unknown): number {
-  let seconds: number;
-  if (typeof expiresIn === 'number') {
-    seconds = expiresIn;
-  } else if (typeof expiresIn === 'string' && /^\s*\d{1,12}(\.\d+)?\s*$/.test(expiresIn)) {
-    seconds = Number(expiresIn);
-  } else {
-    return 0;
-  }
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > MAX_SANE_EXPIRES_IN) return 0;
-  return Math.floor(seconds);
-}
-
-/** `expires_in` -> absolute expiry in Unix seconds, or 0 when either input is not sane. */
 export function expiresAtFrom(expiresIn: unknown, nowSeconds: number): number {
-  const lifetime = saneLifetime(expiresIn);
-  if (lifetime === 0 || !Number.isFinite(nowSeconds) || nowSeconds <= 0) return 0;
+  const lifetime = readSeconds(expiresIn);
+  if (lifetime === null || !Number.isFinite(nowSeconds) || nowSeconds <= 0) return 0;
   return Math.floor(nowSeconds) + lifetime;
 }
 
@@ -90,72 +66,109 @@ function describe(code: string, description: string): string {
   return description ? `${code}: ${description}` : code;
 }
 
-const CLIENT_FIX =
-  'This is for the integration owner to fix, not the Zap user: check CLIENT_ID and CLIENT_SECRET ' +
-  '(`zapier-platform env:get <version>`) against the client registered in Practice. Reconnecting will not help; ' +
-  'connections keep working once the configuration is fixed.';
+function clientFix(profile: CheckedProfile): string {
+  const where = profile.advice?.clientRegistration ?? `the client registered with ${profile.name}`;
+  return (
+    `This is for the integration owner to fix, not the Zap user: check ${profile.client.idEnv} and ` +
+    `${profile.client.secretEnv} (\`zapier-platform env:get <version>\`) against ${where}. Reconnecting will not help; ` +
+    'connections keep working once the configuration is fixed.'
+  );
+}
 
-/** For failures that are nobody's but Practice's: the user's connection is intact. */
-function retryLater(grant: Grant): string {
+/** For failures that are nobody's but the API's: the user's connection is intact. */
+function retryLater(profile: CheckedProfile, grant: Grant): string {
   return grant === 'refresh_token'
-    ? 'Your Practice connection is fine and nothing needs to be done: Zapier retries the step later.'
+    ? `Your ${profile.name} connection is fine and nothing needs to be done: Zapier retries the step later.`
     : 'Try connecting again in a few minutes.';
 }
 
-function problemMessage(problem: TokenProblem, grant: Grant, status: number, detail: string): string {
-  const where = `Practice's token endpoint (HTTP ${status})`;
+function sentence(text: string | undefined): string {
+  return text ? ` ${text}` : '';
+}
+
+function problemMessage(
+  profile: CheckedProfile,
+  problem: TokenProblem,
+  grant: Grant,
+  status: number,
+  detail: string,
+): string {
+  const name = profile.name;
+  const where = `${name}'s token endpoint (HTTP ${status})`;
+  const advice = profile.advice ?? {};
   switch (problem) {
     case 'invalid_client':
-      return `Practice rejected the integration's client credentials (${describe('invalid_client', detail)}). ${CLIENT_FIX}`;
+      return `${name} rejected the integration's client credentials (${describe('invalid_client', detail)}). ${clientFix(profile)}`;
     case 'unauthorized_client':
-      return `Practice does not allow this client to use the ${grant} grant (${describe('unauthorized_client', detail)}). ${CLIENT_FIX}`;
+      return `${name} does not allow this client to use the ${grant} grant (${describe('unauthorized_client', detail)}). ${clientFix(profile)}`;
     case 'invalid_grant':
       return grant === 'authorization_code'
-        ? `Practice did not accept the authorization code (${describe('invalid_grant', detail)}). ` +
-            'Codes work once and expire after 60 seconds: start connecting your Practice account again.'
-        : `Practice no longer accepts this connection's refresh token (${describe('invalid_grant', detail)}). ` +
-            'The access was revoked in Practice, the password changed, the token went unused for 90 days, ' +
-            'or an old token was reused after rotation. Reconnect your Practice account in Zapier.';
+        ? `${name} did not accept the authorization code (${describe('invalid_grant', detail)}). ` +
+            (advice.authorizationCode
+              ? `${advice.authorizationCode}: start connecting your ${name} account again.`
+              : `Start connecting your ${name} account again.`)
+        : `${name} no longer accepts this connection's refresh token (${describe('invalid_grant', detail)}).` +
+            `${sentence(advice.deadGrant)} Reconnect your ${name} account in Zapier.`;
     case 'invalid_scope':
-      return `Practice refused the requested permissions (${describe('invalid_scope', detail)}). Reconnect your Practice account and approve the permissions on the consent page.`;
+      return `${name} refused the requested permissions (${describe('invalid_scope', detail)}). Reconnect your ${name} account and approve the permissions on the consent page.`;
     case 'invalid_request':
     case 'unsupported_grant_type':
-      return `Practice rejected the token request as malformed (${describe(problem, detail)}). This is a defect in the integration; please report it to its owner.`;
+      return `${name} rejected the token request as malformed (${describe(problem, detail)}). This is a defect in the integration; please report it to its owner.`;
     case 'missing_access_token':
-      return `${where} answered without an access_token, so nothing was stored. ${retryLater(grant)} If it keeps happening, report it to the integration owner.`;
+      return `${where} answered without an access_token, so nothing was stored. ${retryLater(profile, grant)} If it keeps happening, report it to the integration owner.`;
     case 'missing_refresh_token':
       return (
-        'Practice issued no refresh token, so this connection would stop working within the hour. ' +
-        'Connect your Practice account again and keep "Stay connected (offline access)" approved on the consent page.'
+        `${name} issued no refresh token, so this connection would stop working when its access token expires. ` +
+        `Connect your ${name} account again and ${advice.offlineAccess ?? 'approve offline access on the consent page'}.`
       );
     case 'unsupported_token_type':
-      return `${where} issued a "${detail}" token; this integration only uses Bearer tokens. The integration owner must look into it; reconnecting will not help.`;
+      return `${where} issued a "${detail}" token; this integration only uses ${profile.token.tokenTypes.join(' or ')} tokens. The integration owner must look into it; reconnecting will not help.`;
     case 'server_error':
-      return `${where} failed${detail ? ` (${detail})` : ''}. Practice may be down. ${retryLater(grant)}`;
+      return `${where} failed${detail ? ` (${detail})` : ''}. ${name} may be down. ${retryLater(profile, grant)}`;
     case 'rate_limited':
-      return `${where} is rate limiting token requests. ${retryLater(grant)}`;
+      return `${where} is rate limiting token requests. ${retryLater(profile, grant)}`;
     case 'unreadable_answer':
-      return `${where} answered with something that is not a token response${detail ? ` (${detail})` : ''}, so nothing was stored. ${retryLater(grant)} If it keeps happening, report it to the integration owner.`;
+      return `${where} answered with something that is not a token response${detail ? ` (${detail})` : ''}, so nothing was stored. ${retryLater(profile, grant)} If it keeps happening, report it to the integration owner.`;
     case 'unknown_error':
-      return `${where} refused the request (${detail || 'no reason given'}). ${retryLater(grant)} If it keeps happening, the integration owner must look into it.`;
+      return `${where} refused the request (${detail || 'no reason given'}). ${retryLater(profile, grant)} If it keeps happening, the integration owner must look into it.`;
   }
 }
 
-const KNOWN_ERRORS: ReadonlySet<string> = new Set([
-  'invalid_client',
-  'invalid_grant',
-  'invalid_scope',
-  'invalid_request',
-  'unsupported_grant_type',
-  'unauthorized_client',
-]);
+/** RFC 6749 §5.2's error codes. */
+const RFC_ERRORS: Readonly<Record<string, TokenProblem>> = {
+  invalid_client: 'invalid_client',
+  invalid_grant: 'invalid_grant',
+  invalid_scope: 'invalid_scope',
+  invalid_request: 'invalid_request',
+  unsupported_grant_type: 'unsupported_grant_type',
+  unauthorized_client: 'unauthorized_client',
+};
 
-function fail(ctx: TokenContext, problem: TokenProblem, status: number, detail = ''): TokenOutcome {
+/** What an error code means: the profile's own codes first, then RFC 6749's. */
+function problemFor(profile: CheckedProfile, code: string): TokenProblem | undefined {
+  const own = profile.token.codes ?? {};
+  if (Object.hasOwn(own, code)) return own[code];
+  return Object.hasOwn(RFC_ERRORS, code) ? RFC_ERRORS[code] : undefined;
+}
+
+function fail(
+  profile: CheckedProfile,
+  ctx: TokenContext,
+  problem: TokenProblem,
+  status: number,
+  detail = '',
+): TokenOutcome {
   return {
     ok: false,
     problem,
     status,
-    message: problemMessage(problem, ctx.grant, status, serverText(detail, ctx.secrets, 200)),
+    message: problemMessage(
+      profile,
+      problem,
+      ctx.grant,
+      status,
+      serverText(detail, ctx.secrets, 200, profile.tokenPrefixes),
+    ),
   };
 }
 
@@ -170,47 +183,57 @@ function notATokenResponse({ body, contentType }: TokenAnswer): string {
   return media.includes('json') ? `${media} that does not parse` : `${media}, not JSON`;
 }
 
-/** Classifies one token endpoint answer (K6 included: errors sent with HTTP 200). */
-export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): TokenOutcome {
+/** A code or description: a string, or a number some APIs send as a code. */
+function textAt(body: unknown, path: string): string | undefined {
+  const value = valueAt(body, path);
+  return typeof value === 'number' ? String(value) : nonEmptyText(value);
+}
+
+/** Classifies one token endpoint answer, errors sent with HTTP 200 included. */
+export function normaliseTokenResponse(
+  profile: CheckedProfile,
+  answer: TokenAnswer,
+  ctx: TokenContext,
+): TokenOutcome {
   const { status, body } = answer;
+  const description = textAt(body, profile.token.errorDescription) ?? '';
 
   // RFC 6749 §5.2 reserves 401 for client authentication; core hides the body of a 401.
-  if (status === 401)
-    return fail(
-      ctx,
-      'invalid_client',
-      status,
-      isRecord(body) && typeof body.error_description === 'string' ? body.error_description : '',
-    );
+  if (status === 401) return fail(profile, ctx, 'invalid_client', status, description);
 
-  // Throttling, whatever the body says: the grant is not in question (core's 429 handling is off, see index.ts).
-  if (status === 429) return fail(ctx, 'rate_limited', status);
+  // Throttling, whatever the body says: the grant is not in question (core's 429 handling is off).
+  if (status === 429) return fail(profile, ctx, 'rate_limited', status);
 
-  const errorCode = isRecord(body) ? nonEmptyText(body.error) : undefined;
-  if (errorCode !== undefined || status >= 400 || status < 200) {
-    const description = isRecord(body) ? body.error_description : undefined;
-    const detail = typeof description === 'string' ? description : '';
-    if (errorCode && KNOWN_ERRORS.has(errorCode)) {
-      return fail(ctx, errorCode as TokenProblem, status, detail);
-    }
-    if (status >= 500) return fail(ctx, 'server_error', status, errorCode ?? '');
-    const code = errorCode ? serverText(errorCode, ctx.secrets, 60) : '';
+  const errorCode = textAt(body, profile.token.errorCode);
+  const envelope = profile.signals.envelope;
+  const envelopeFailed = envelope !== undefined && valueAt(body, envelope.path) === envelope.failure;
+  if (errorCode !== undefined || envelopeFailed || status >= 400 || status < 200) {
+    const known = errorCode ? problemFor(profile, errorCode) : undefined;
+    if (known) return fail(profile, ctx, known, status, known === 'rate_limited' ? '' : description);
+    if (status >= 500) return fail(profile, ctx, 'server_error', status, errorCode ?? '');
+    const code = errorCode ? serverText(errorCode, ctx.secrets, 60, profile.tokenPrefixes) : '';
     return fail(
+      profile,
       ctx,
       'unknown_error',
       status,
-      [code, serverText(detail, ctx.secrets)].filter(Boolean).join(': '),
+      [code, serverText(description, ctx.secrets, 300, profile.tokenPrefixes)].filter(Boolean).join(': '),
     );
   }
 
-  if (!isRecord(body)) return fail(ctx, 'unreadable_answer', status, notATokenResponse(answer));
+  if (!isRecord(body)) return fail(profile, ctx, 'unreadable_answer', status, notATokenResponse(answer));
 
   const accessToken = nonEmptyText(body.access_token);
-  if (!accessToken) return fail(ctx, 'missing_access_token', status);
+  if (!accessToken) return fail(profile, ctx, 'missing_access_token', status);
 
   const tokenType = body.token_type;
-  if (tokenType !== undefined && !(typeof tokenType === 'string' && tokenType.toLowerCase() === 'bearer')) {
+  const accepted = profile.token.tokenTypes.map((type) => type.toLowerCase());
+  if (
+    tokenType !== undefined &&
+    !(typeof tokenType === 'string' && accepted.includes(tokenType.toLowerCase()))
+  ) {
     return fail(
+      profile,
       ctx,
       'unsupported_token_type',
       status,
@@ -219,17 +242,33 @@ export function normaliseTokenResponse(answer: TokenAnswer, ctx: TokenContext): 
   }
 
   const refreshToken = nonEmptyText(body.refresh_token) ?? nonEmptyText(ctx.previousRefreshToken);
-  if (!refreshToken) return fail(ctx, 'missing_refresh_token', status);
+  if (!refreshToken) return fail(profile, ctx, 'missing_refresh_token', status);
 
-  const expiresAt = expiresAtFrom(body.expires_in, ctx.nowSeconds);
+  const lifetime =
+    Number.isFinite(ctx.nowSeconds) && ctx.nowSeconds > 0
+      ? lifetimeOf(profile.token.lifetime, body, Math.floor(ctx.nowSeconds))
+      : 0;
+  const kept: Record<string, string> = {};
+  for (const field of profile.token.keep ?? []) {
+    const value = nonEmptyText(body[field]) ?? nonEmptyText(ctx.previousKept?.[field]);
+    if (value !== undefined) kept[field] = value;
+  }
   return {
     ok: true,
     authData: {
+      ...kept,
       access_token: accessToken,
       refresh_token: refreshToken,
-      expires_at: expiresAt,
-      expires_in: expiresAt === 0 ? 0 : saneLifetime(body.expires_in),
+      expires_at: lifetime === 0 ? 0 : Math.floor(ctx.nowSeconds) + lifetime,
+      expires_in: lifetime,
       scope: typeof body.scope === 'string' ? body.scope : (ctx.previousScope ?? ''),
     },
   };
+}
+
+/** The scopes a token answer's `scope` names, split as the profile says. */
+export function scopesOf(profile: CheckedProfile, scope: string): string[] {
+  return scope
+    .split(profile.authorization.scopeSeparator === ',' ? /[,\s]+/ : /\s+/)
+    .filter((part) => part !== '');
 }

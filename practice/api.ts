@@ -2,10 +2,8 @@
 // helpers and never build URLs or headers themselves.
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { apiUrl } from '../layer/endpoints';
-import { parseCoreError } from '../layer/core-errors';
-import { failureBelowHttp, requestTimeoutMs } from '../layer/network';
-import { isRecord } from '../layer/values';
+import { isRecord, parseCoreError, requestTimeoutMs } from '../layer';
+import { practice } from './layer';
 
 export type Client = {
   id: string;
@@ -157,7 +155,7 @@ async function call(z: ZObject, path: string, options: CallOptions = {}): Promis
   const method = options.method ?? 'GET';
   try {
     const response = await z.request({
-      url: apiUrl(path),
+      url: practice.endpoints.url(path),
       method,
       params: compact(options.params),
       timeout: timeoutMs,
@@ -168,7 +166,7 @@ async function call(z: ZObject, path: string, options: CallOptions = {}): Promis
     return response.data as unknown;
   } catch (error) {
     throw (
-      failureBelowHttp(z, error, {
+      practice.failureBelowHttp(z, error, {
         method,
         what: `${method} ${path}`,
         host: hostOf(path),
@@ -185,7 +183,7 @@ async function call(z: ZObject, path: string, options: CallOptions = {}): Promis
 
 function hostOf(path: string): string {
   try {
-    return new URL(apiUrl(path)).hostname;
+    return new URL(practice.endpoints.url(path)).hostname;
   } catch {
     return 'BASE_URL';
   }

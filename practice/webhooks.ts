@@ -6,9 +6,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
-import { logLine } from '../layer/log';
-import { bySecret, cacheKey } from '../layer/sealed-cache';
-import { isRecord, parseJson } from '../layer/values';
+import { bySecret, cacheKey } from '../layer';
+import { practice } from './layer';
+import { isRecord, parseJson } from '../layer';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
 /** Contract §4: receivers reject a `t` more than 300 s old. */
@@ -143,7 +143,11 @@ export type Claim = 'first' | 'repeat' | 'unknown';
  * name, and so pre-set, the key that would suppress an event.
  */
 export function deliveryKey(subscription: { id: string; secret: string }, eventId: string): string {
-  return cacheKey(bySecret(subscription.secret), 'delivery', `${subscription.id}\0${eventId}`);
+  return cacheKey(
+    bySecret(practice.profile.id, subscription.secret),
+    'delivery',
+    `${subscription.id}\0${eventId}`,
+  );
 }
 
 /**
@@ -189,26 +193,30 @@ export async function receiveDelivery<T>(z: ZObject, bundle: Bundle, event: Webh
     nowSeconds: Math.floor(Date.now() / 1000),
   });
   if (!verdict.ok) {
-    logLine(z, bundle, `Ignored a Practice webhook delivery: ${REJECTION_TEXT[verdict.reason]}.`);
+    practice.logLine(z, bundle, `Ignored a Practice webhook delivery: ${REJECTION_TEXT[verdict.reason]}.`);
     return null;
   }
   const delivery = parseDelivery(rawBody ?? '');
   if (!delivery) {
-    logLine(z, bundle, 'Ignored a signed Practice webhook delivery whose body is not an event.');
+    practice.logLine(z, bundle, 'Ignored a signed Practice webhook delivery whose body is not an event.');
     return null;
   }
   if (delivery.event !== event) {
-    logLine(z, bundle, `Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`);
+    practice.logLine(
+      z,
+      bundle,
+      `Ignored a Practice "${delivery.event}" delivery sent to a "${event}" subscription.`,
+    );
     return null;
   }
   // A delivery verified above was signed with the secret, so there is one.
   const claim = await claimEvent(z, { id: subscriptionId, secret: secret ?? '' }, delivery.id);
   if (claim === 'repeat') {
-    logLine(z, bundle, `Ignored a repeated delivery of Practice event ${delivery.id}.`);
+    practice.logLine(z, bundle, `Ignored a repeated delivery of Practice event ${delivery.id}.`);
     return null;
   }
   if (claim === 'unknown') {
-    logLine(
+    practice.logLine(
       z,
       bundle,
       `Could not check Practice event ${delivery.id} for repeats (z.cache failed); it fires.`,

@@ -6,7 +6,7 @@ import {
 } from 'zapier-platform-core';
 import { listProjects } from '../practice/api';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
-import { clean } from '../layer/input';
+import { clean } from '../layer';
 
 const inputFields = defineInputFields([
   {

@@ -2,7 +2,8 @@
 // "What happened: Executing <method> with bundle {…}" to every error without doNotContextify
 // (src/middleware.js); for REST hooks that bundle holds subscribeData and its webhook secret.
 // These run through createAppTester, i.e. through core's app middleware, where the dump is added.
-import { BLANK_REFRESH_MESSAGE } from '../../layer/own-errors';
+import { blankRefreshMessage } from '../../layer';
+import { practice } from '../../practice/layer';
 import { at } from '../helpers';
 import { api, appTester, failureOf, liveAuth, useTestEnvironment, WWW_EXPIRED } from './support';
 
@@ -58,7 +59,7 @@ describe('errors carry their own message only', () => {
       }),
     );
     expect(error.name).toBe('RefreshAuthError');
-    expect(error.message).toBe(BLANK_REFRESH_MESSAGE);
+    expect(error.message).toBe(blankRefreshMessage(practice.profile));
     expectOwnMessageOnly(error);
     expect(scope.isDone()).toBe(true);
   });

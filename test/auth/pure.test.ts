@@ -1,17 +1,17 @@
 // Direct unit tests of the pure functions behind the middleware and the token exchange.
 import {
-  classifyResponse,
   parseBearerChallenge,
   parseRetryAfter,
   type ResponseLike,
-} from '../../layer/signals';
-import { REDACTED, redact, serverText } from '../../layer/redact';
-import {
+  REDACTED,
+  redact,
+  serverText,
   expiresAtFrom,
   MAX_SANE_EXPIRES_IN,
-  normaliseTokenResponse,
   type TokenContext,
-} from '../../layer/tokens';
+} from '../../layer';
+import { practice } from '../../practice/layer';
+const PREFIXES = practice.profile.tokenPrefixes;
 
 const NOW_MS = Date.parse('2026-03-01T12:00:00Z');
 const NOW = NOW_MS / 1000;
@@ -39,7 +39,7 @@ const legacy = (code: string, details: Record<string, unknown> = {}) => ({
   ...apiError(code, 'm', details),
 });
 
-describe('classifyResponse', () => {
+describe('practice.classify', () => {
   it.each([
     ['200 with a JSON body', response(200, { data: [] }), 'ok'],
     ['201 with a JSON body', response(201, { id: 'cli_1' }), 'ok'],
@@ -93,15 +93,15 @@ describe('classifyResponse', () => {
     ['418', response(418), 'error'],
     ['599', response(599), 'server'],
   ])('classifies %s', (_label, res, kind) => {
-    expect(classifyResponse(res, NOW_MS).kind).toBe(kind);
+    expect(practice.classify(res, NOW_MS).kind).toBe(kind);
   });
 
   it('names the cause of a K1 403 in its source', () => {
-    expect(classifyResponse(response(403, apiError('token_expired')), NOW_MS).source).toBe(
+    expect(practice.classify(response(403, apiError('token_expired')), NOW_MS).source).toBe(
       'HTTP 403 token_expired',
     );
     expect(
-      classifyResponse(
+      practice.classify(
         response(403, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }),
         NOW_MS,
       ).source,
@@ -109,7 +109,7 @@ describe('classifyResponse', () => {
   });
 
   it('reads required and granted scope from details, or the required scope from the challenge', () => {
-    const fromBody = classifyResponse(
+    const fromBody = practice.classify(
       response(
         403,
         apiError('insufficient_scope', 'm', { required_scope: 'tasks:write', granted_scope: 'clients:read' }),
@@ -118,7 +118,7 @@ describe('classifyResponse', () => {
       NOW_MS,
     );
     expect(fromBody).toMatchObject({ requiredScope: 'tasks:write', grantedScope: 'clients:read' });
-    const fromHeader = classifyResponse(
+    const fromHeader = practice.classify(
       response(403, undefined, {
         'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="tasks:write"',
       }),
@@ -128,21 +128,21 @@ describe('classifyResponse', () => {
   });
 
   it('reads Retry-After from the header, else from details.retry_after', () => {
-    expect(classifyResponse(response(429, undefined, { 'Retry-After': '30' }), NOW_MS).retryAfter).toBe(30);
+    expect(practice.classify(response(429, undefined, { 'Retry-After': '30' }), NOW_MS).retryAfter).toBe(30);
     expect(
-      classifyResponse(response(200, legacy('rate_limited', { retry_after: 8 })), NOW_MS).retryAfter,
+      practice.classify(response(200, legacy('rate_limited', { retry_after: 8 })), NOW_MS).retryAfter,
     ).toBe(8);
     expect(
-      classifyResponse(
+      practice.classify(
         response(200, legacy('rate_limited', { retry_after: 8 }), { 'Retry-After': '3' }),
         NOW_MS,
       ).retryAfter,
     ).toBe(3);
-    expect(classifyResponse(response(429), NOW_MS).retryAfter).toBeNull();
+    expect(practice.classify(response(429), NOW_MS).retryAfter).toBeNull();
   });
 
   it('collects field errors from strings and lists, ignoring other shapes', () => {
-    const signal = classifyResponse(
+    const signal = practice.classify(
       response(
         422,
         apiError('validation_failed', 'm', {
@@ -155,7 +155,7 @@ describe('classifyResponse', () => {
   });
 
   it('carries the API code, message and existing id', () => {
-    const signal = classifyResponse(
+    const signal = practice.classify(
       response(409, apiError('conflict', 'external_id taken', { existing_id: 'cli_7' })),
       NOW_MS,
     );
@@ -169,8 +169,8 @@ describe('classifyResponse', () => {
     ['details that are a string', response(422, { error: { code: 'validation_failed', details: 'x' } })],
     ['a garbage challenge', response(403, undefined, { 'WWW-Authenticate': 'Bearer ,,,=="' })],
   ])('never throws on %s', (_label, res) => {
-    expect(() => classifyResponse(res, NOW_MS)).not.toThrow();
-    expect(classifyResponse(res, NOW_MS).kind).not.toBe('ok');
+    expect(() => practice.classify(res, NOW_MS)).not.toThrow();
+    expect(practice.classify(res, NOW_MS).kind).not.toBe('ok');
   });
 });
 
@@ -285,7 +285,7 @@ describe('expiresAtFrom', () => {
   });
 });
 
-describe('normaliseTokenResponse', () => {
+describe('practice.normaliseTokenResponse', () => {
   const secret = 'cs_pure_secret_value';
   const ctx = (over: Partial<TokenContext> = {}): TokenContext => ({
     grant: 'refresh_token',
@@ -298,7 +298,7 @@ describe('normaliseTokenResponse', () => {
 
   it('builds authData from a full answer', () => {
     expect(
-      normaliseTokenResponse(
+      practice.normaliseTokenResponse(
         {
           status: 200,
           body: {
@@ -324,7 +324,10 @@ describe('normaliseTokenResponse', () => {
   });
 
   it('keeps the previous refresh token and scope when the answer omits them', () => {
-    const outcome = normaliseTokenResponse({ status: 200, body: { access_token: 'pat_new' } }, ctx());
+    const outcome = practice.normaliseTokenResponse(
+      { status: 200, body: { access_token: 'pat_new' } },
+      ctx(),
+    );
     expect(outcome).toStrictEqual({
       ok: true,
       authData: {
@@ -354,12 +357,12 @@ describe('normaliseTokenResponse', () => {
       'unsupported_token_type',
     ],
   ])('reports %s', (_label, status, body, problem) => {
-    const outcome = normaliseTokenResponse({ status, body }, ctx());
+    const outcome = practice.normaliseTokenResponse({ status, body }, ctx());
     expect(outcome).toMatchObject({ ok: false, problem, status });
   });
 
   it('reports a missing refresh token at code exchange, where there is no previous one', () => {
-    const outcome = normaliseTokenResponse(
+    const outcome = practice.normaliseTokenResponse(
       { status: 200, body: { access_token: 'pat_x' } },
       ctx({ grant: 'authorization_code', previousRefreshToken: undefined }),
     );
@@ -367,7 +370,7 @@ describe('normaliseTokenResponse', () => {
   });
 
   it('redacts secrets and token-shaped text that the server echoes back', () => {
-    const outcome = normaliseTokenResponse(
+    const outcome = practice.normaliseTokenResponse(
       {
         status: 400,
         body: { error: 'invalid_grant', error_description: `prt_old and ${secret} and pat_other123` },
@@ -399,7 +402,7 @@ describe('redact', () => {
   });
 
   it('replaces token-shaped text even when the value is not known', () => {
-    expect(redact('got pat_AAA.bbb-CCC_0123456789 and prt_xyz~1abcdefghijklmn', [])).toBe(
+    expect(redact('got pat_AAA.bbb-CCC_0123456789 and prt_xyz~1abcdefghijklmn', [], PREFIXES)).toBe(
       `got ${REDACTED} and ${REDACTED}`,
     );
     expect(redact('Authorization: Bearer abc.def', [])).toBe(`Authorization: ${REDACTED}`);
@@ -419,7 +422,7 @@ describe('redact', () => {
     ['Set compat_mode, compat_settings and pat_ on the form', 'identifiers that contain a token prefix'],
     ['Bearer authentication failed', 'a word after Bearer'],
   ])('leaves honest text alone: "%s" (%s)', (text) => {
-    expect(redact(text, [])).toBe(text);
+    expect(redact(text, [], PREFIXES)).toBe(text);
   });
 
   it('still redacts real credentials after Basic and Bearer, JWTs and base64 included', () => {

@@ -2,12 +2,10 @@
 // (the harness suites run it through core's z.cache over RPC, test/reliability). Each test
 // says which rule of layer/refresh-coordination.ts it holds.
 import zapier, { type ZObject } from 'zapier-platform-core';
-import { RefreshCoordinator } from '../../layer/refresh-coordination';
-import type { TokenAuthData } from '../../layer/tokens';
-import { parseCoreError } from '../../layer/core-errors';
+import { RefreshCoordinator, type TokenAuthData, parseCoreError } from '../../layer';
 
 /** The coordinator as authentication.ts makes it, one per refreshAccessToken call. */
-const coordinator = (z: ZObject) => new RefreshCoordinator(z);
+const coordinator = (z: ZObject) => new RefreshCoordinator(z, { namespace: 'practice', name: 'Practice' });
 const NOW = () => Math.floor(Date.now() / 1000);
 
 type Fault = 'down' | 'slow' | 'garbage' | null;
@@ -109,12 +107,12 @@ function rotatingEndpoint(delayMs = 20) {
 const held = (n: number) => ({ accessToken: pair(n).access_token, refreshToken: pair(n).refresh_token });
 
 beforeEach(() => {
-  process.env.PRACTICE_REFRESH_BUDGET_MS = '3000';
-  process.env.PRACTICE_CACHE_TIMEOUT_MS = '100';
+  process.env.OAUTH_REFRESH_BUDGET_MS = '3000';
+  process.env.OAUTH_CACHE_TIMEOUT_MS = '100';
 });
 afterEach(() => {
-  delete process.env.PRACTICE_REFRESH_BUDGET_MS;
-  delete process.env.PRACTICE_CACHE_TIMEOUT_MS;
+  delete process.env.OAUTH_REFRESH_BUDGET_MS;
+  delete process.env.OAUTH_CACHE_TIMEOUT_MS;
 });
 
 describe('one token request per refresh token', () => {
@@ -196,7 +194,7 @@ describe('one token request per refresh token', () => {
   });
 
   it('fails a waiter that runs out of time with ThrottledError, which Zapier retries and never stales on', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = '900';
+    process.env.OAUTH_REFRESH_BUDGET_MS = '900';
     const store = new Store();
     const slow = () => new Promise<TokenAuthData>((resolve) => setTimeout(() => resolve(pair(2)), 1500));
     const holder = coordinator(store.z()).refresh(held(1), slow);
@@ -225,7 +223,7 @@ describe('transient store faults', () => {
   });
 
   it('keeps the lock when the holder cannot record its rotation, so no waiter presents the rotated token', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = '900';
+    process.env.OAUTH_REFRESH_BUDGET_MS = '900';
     const store = new Store();
     store.refuseOutcomes = true;
     const endpoint = rotatingEndpoint(50);
@@ -402,7 +400,7 @@ describe('a run that has seen a holder never refreshes alone (issue: z.cache stu
   });
 
   it('ends with a retryable error, never a token request, when the store stays down after the lock', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = '900';
+    process.env.OAUTH_REFRESH_BUDGET_MS = '900';
     const store = new Store();
     const endpoint = rotatingEndpoint(0);
     let locked = false;
@@ -424,8 +422,8 @@ describe('a run that has seen a holder never refreshes alone (issue: z.cache stu
 
 describe("one refreshAccessToken call never outlasts Zapier's 30 s (production budget, simulated clock)", () => {
   beforeEach(() => {
-    delete process.env.PRACTICE_REFRESH_BUDGET_MS;
-    delete process.env.PRACTICE_CACHE_TIMEOUT_MS;
+    delete process.env.OAUTH_REFRESH_BUDGET_MS;
+    delete process.env.OAUTH_CACHE_TIMEOUT_MS;
     jest.useFakeTimers();
   });
   afterEach(() => jest.useRealTimers());

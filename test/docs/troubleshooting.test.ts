@@ -4,12 +4,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { idProblem } from '../../practice/api';
-import { classifyResponse, type ResponseLike } from '../../layer/signals';
-import { messageFor } from '../../layer/messages';
-import { checkedField, checkValue, type CheckedField } from '../../layer/input';
-import { answerFromElsewhereMessage, redirectRefusedMessage } from '../../layer/middleware';
-import { BLANK_REFRESH_MESSAGE } from '../../layer/own-errors';
-import { normaliseTokenResponse, type Grant } from '../../layer/tokens';
+import {
+  type ResponseLike,
+  checkedField,
+  checkValue,
+  type CheckedField,
+  answerFromElsewhereMessage,
+  redirectRefusedMessage,
+  type Grant,
+  blankRefreshMessage,
+} from '../../layer';
+import { practice } from '../../practice/layer';
 
 const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8').replace(
   /\s+/g,
@@ -59,7 +64,7 @@ const signalMessages = [
   response(400, apiError('invalid_request')),
   response(500, apiError('internal')),
   response(418, apiError('teapot')),
-].map((r) => messageFor(classifyResponse(r), []));
+].map((r) => practice.messageFor(practice.classify(r), []));
 
 const tokenAnswers: Array<[number, unknown]> = [
   [401, undefined],
@@ -76,7 +81,7 @@ const tokenAnswers: Array<[number, unknown]> = [
 ];
 const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatMap((grant) =>
   tokenAnswers.map(([status, body]) => {
-    const outcome = normaliseTokenResponse(
+    const outcome = practice.normaliseTokenResponse(
       { status, body },
       { grant, nowSeconds: 1_700_000_000, secrets: [] },
     );
@@ -84,16 +89,21 @@ const tokenMessages = (['authorization_code', 'refresh_token'] as Grant[]).flatM
     return outcome.message;
   }),
 );
-const formEncoded = normaliseTokenResponse(
+const formEncoded = practice.normaliseTokenResponse(
   { status: 200, body: undefined, contentType: 'application/x-www-form-urlencoded' },
   { grant: 'refresh_token', nowSeconds: 1_700_000_000, secrets: [] },
 );
 const redirectMessages = [
-  redirectRefusedMessage('GET /api/v1/clients', 302, 'https://evil.api.practice.example'),
-  redirectRefusedMessage('POST /oauth/token', 303, 'https://api.practice.example:8443'),
-  answerFromElsewhereMessage('GET /api/v1/clients', 'https://evil.example', 'https://api.practice.example'),
+  redirectRefusedMessage(practice.profile, 'GET /api/v1/clients', 302, 'https://evil.api.practice.example'),
+  redirectRefusedMessage(practice.profile, 'POST /oauth/token', 303, 'https://api.practice.example:8443'),
+  answerFromElsewhereMessage(
+    practice.profile,
+    'GET /api/v1/clients',
+    'https://evil.example',
+    'https://api.practice.example',
+  ),
 ];
-const missingRefresh = normaliseTokenResponse(
+const missingRefresh = practice.normaliseTokenResponse(
   { status: 200, body: { access_token: 'pat_x' } },
   { grant: 'authorization_code', nowSeconds: 1_700_000_000, secrets: [] },
 );
@@ -127,7 +137,7 @@ describe('docs/troubleshooting.md', () => {
     formEncoded.ok ? '' : formEncoded.message,
     ...redirectMessages,
     missingRefresh.ok ? '' : missingRefresh.message,
-    BLANK_REFRESH_MESSAGE,
+    blankRefreshMessage(practice.profile),
     ...inputMessages,
   ])('has a row for "%s"', (message) => {
     expect(message).toBeTruthy();

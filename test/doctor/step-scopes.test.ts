@@ -10,7 +10,7 @@ import {
   STEP_ENDPOINTS,
   stepsMissingScopes,
 } from '../../practice/scopes';
-import { isRecord } from '../../layer/values';
+import { isRecord } from '../../layer';
 import { connect } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,7 +7,7 @@ import type { Sandbox } from '../../tools/sandbox/server';
 import { doctor } from '../../tools/doctor/cli';
 import type { Check, CheckId } from '../../tools/doctor/checks';
 import { sandboxHooks } from '../../tools/doctor/sandbox-mode';
-import type { TokenAuthData } from '../../layer/tokens';
+import { type TokenAuthData } from '../../layer';
 
 export interface Report {
   code: number;

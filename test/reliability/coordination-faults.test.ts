@@ -45,7 +45,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  delete process.env.PRACTICE_REFRESH_BUDGET_MS;
+  delete process.env.OAUTH_REFRESH_BUDGET_MS;
   useEnvironment(sandbox);
 });
 
@@ -166,7 +166,7 @@ describe("every refresh call ends inside Zapier's 30 s", () => {
   const LIMIT_MS = 10_000;
 
   it('abandons a token request that hangs in time for Zapier to hear about it, without staling', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = String(BUDGET_MS);
+    process.env.OAUTH_REFRESH_BUDGET_MS = String(BUDGET_MS);
     const connection = await expiredConnection();
     const limited = new ZapierRunner({ appPath: APP_PATH, rpc, limitMs: LIMIT_MS });
     const hold = sandbox.holdTokenRequests(1);
@@ -182,7 +182,7 @@ describe("every refresh call ends inside Zapier's 30 s", () => {
   }, 45_000);
 
   it('a holder killed mid-request: the next runs wait or retry within their budget, then one takes over (K8)', async () => {
-    process.env.PRACTICE_REFRESH_BUDGET_MS = String(BUDGET_MS);
+    process.env.OAUTH_REFRESH_BUDGET_MS = String(BUDGET_MS);
     const connection = await expiredConnection();
     const limited = new ZapierRunner({ appPath: APP_PATH, rpc, limitMs: LIMIT_MS });
     await killHolderMidRequest(sandbox, rpc, connection, 'doomed-worker');

@@ -128,13 +128,13 @@ beforeAll(async () => {
   sandbox = await startQuietSandbox({ quirks: { K7: false } });
   proxy = await startFaultProxy(sandbox.url);
   useEnvironment(sandbox, proxy.url);
-  process.env.PRACTICE_REQUEST_TIMEOUT_MS = String(TIMEOUT_MS);
+  process.env.OAUTH_REQUEST_TIMEOUT_MS = String(TIMEOUT_MS);
   runner = newRunner();
   connection = await connectOwner(runner, sandbox);
 });
 
 afterAll(async () => {
-  delete process.env.PRACTICE_REQUEST_TIMEOUT_MS;
+  delete process.env.OAUTH_REQUEST_TIMEOUT_MS;
   await proxy?.close();
   await sandbox?.close();
 });

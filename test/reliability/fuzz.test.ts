@@ -4,16 +4,16 @@
 // documented outcomes, and must never put a planted token into a message.
 import fc from 'fast-check';
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import { classifyResponse, type ResponseLike, type Signal, type SignalKind } from '../../layer/signals';
-import { messageFor } from '../../layer/messages';
-import { throwForPracticeSignals } from '../../layer/middleware';
 import {
+  type ResponseLike,
+  type Signal,
+  type SignalKind,
   expiresAtFrom,
   MAX_SANE_EXPIRES_IN,
-  normaliseTokenResponse,
   type TokenContext,
   type TokenProblem,
-} from '../../layer/tokens';
+} from '../../layer';
+import { practice } from '../../practice/layer';
 
 const RUNS = { numRuns: 400 };
 const BASE_URL = 'https://api.practice.example';
@@ -237,16 +237,16 @@ function leaks(text: string, p: Planted): string[] {
   return [p.accessToken, p.refreshToken, p.secret].filter((s) => text.includes(s));
 }
 
-// ---- classifyResponse -----------------------------------------------------------
+// ---- practice.classify -----------------------------------------------------------
 
-describe('classifyResponse under fuzzing', () => {
+describe('practice.classify under fuzzing', () => {
   const NOW = Date.UTC(2025, 0, 1);
 
   it('never throws, is deterministic and returns a documented kind with sane fields', () => {
     fc.assert(
       fc.property(response, (r) => {
-        const first = classifyResponse(responseLike(r), NOW);
-        const second = classifyResponse(responseLike(r), NOW);
+        const first = practice.classify(responseLike(r), NOW);
+        const second = practice.classify(responseLike(r), NOW);
         expect(second).toEqual(first);
         expect(KINDS).toContain(first.kind);
         expect(first.status).toBe(r.status);
@@ -276,7 +276,7 @@ describe('classifyResponse under fuzzing', () => {
     fc.assert(
       fc.property(response, (r) => {
         const like = responseLike(r);
-        const signal = classifyResponse(like, NOW);
+        const signal = practice.classify(like, NOW);
         if (signal.kind !== 'ok') return;
         expect(r.status).toBeGreaterThanOrEqual(200);
         expect(r.status).toBeLessThan(300);
@@ -292,12 +292,12 @@ describe('classifyResponse under fuzzing', () => {
     fc.assert(
       fc.property(response, planted, (r, p) => {
         const hostile = { ...r, body: plant(r.body, p), wwwAuthenticate: plant(r.wwwAuthenticate, p) };
-        const signal = classifyResponse(responseLike(hostile as FuzzResponse), NOW);
+        const signal = practice.classify(responseLike(hostile as FuzzResponse), NOW);
         // Only the two tokens are known secrets here; the shapeless secret is too.
-        const message = messageFor(signal, [p.accessToken, p.refreshToken, p.secret]);
+        const message = practice.messageFor(signal, [p.accessToken, p.refreshToken, p.secret]);
         expect(leaks(message, p)).toEqual([]);
         // Tokens shaped pat_/prt_ are redacted even when nobody said they were secrets.
-        const unlisted = messageFor(signal, [p.secret]);
+        const unlisted = practice.messageFor(signal, [p.secret]);
         expect(leaks(unlisted, p)).toEqual([]);
       }),
       RUNS,
@@ -310,7 +310,7 @@ describe('classifyResponse under fuzzing', () => {
     [200, { ok: false, error: { code: 'toString' } }, undefined],
     [403, undefined, 'Bearer error="hasOwnProperty"'],
   ])('classifies HTTP %i %j %s as a documented kind', (s, b, www) => {
-    const signal = classifyResponse(
+    const signal = practice.classify(
       {
         status: s,
         body: b,
@@ -324,7 +324,7 @@ describe('classifyResponse under fuzzing', () => {
 
   // The token shapes once required a word boundary, missing tokens glued to a word.
   it('redacts an unlisted pat_ token glued to a word', () => {
-    const signal = classifyResponse(
+    const signal = practice.classify(
       {
         status: 403,
         body: { error: { code: 'forbidden', message: 'token expiredpat_abcdefghijklmnop' } },
@@ -333,7 +333,7 @@ describe('classifyResponse under fuzzing', () => {
       },
       NOW,
     );
-    expect(messageFor(signal, [])).not.toContain('pat_abcdefghijklmnop');
+    expect(practice.messageFor(signal, [])).not.toContain('pat_abcdefghijklmnop');
   });
 });
 
@@ -376,7 +376,7 @@ describe('expiresAtFrom under fuzzing', () => {
   });
 });
 
-describe('normaliseTokenResponse under fuzzing', () => {
+describe('practice.normaliseTokenResponse under fuzzing', () => {
   const tokenBody = fc.oneof(
     body,
     fc
@@ -417,7 +417,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
   ])('never throws on JSON that cannot be printed (HTTP %i %j)', (s, b) => {
     const body = JSON.parse(JSON.stringify(b)) as unknown;
     expect(() =>
-      normaliseTokenResponse(
+      practice.normaliseTokenResponse(
         { status: s, body },
         { grant: 'refresh_token', nowSeconds: MIN_NOW, secrets: [] },
       ),
@@ -428,8 +428,8 @@ describe('normaliseTokenResponse under fuzzing', () => {
     fc.assert(
       fc.property(status, tokenBody, ctx, (s, b, c) => {
         const context: TokenContext = { ...c, secrets: [] };
-        const outcome = normaliseTokenResponse({ status: s, body: b }, context);
-        expect(normaliseTokenResponse({ status: s, body: b }, context)).toEqual(outcome);
+        const outcome = practice.normaliseTokenResponse({ status: s, body: b }, context);
+        expect(practice.normaliseTokenResponse({ status: s, body: b }, context)).toEqual(outcome);
         if (outcome.ok) {
           const { access_token, refresh_token, expires_at, scope } = outcome.authData;
           expect(typeof access_token).toBe('string');
@@ -457,7 +457,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
       { access_token: 'pat_abcdefghijkl', refresh_token: 'prt_abcdefghijkl', token_type: { kind: 'mac' } },
     ],
   ])('never prints [object Object] (HTTP %i %j)', (s, b) => {
-    const outcome = normaliseTokenResponse(
+    const outcome = practice.normaliseTokenResponse(
       { status: s, body: b },
       { grant: 'refresh_token', nowSeconds: MIN_NOW, secrets: [] },
     );
@@ -468,7 +468,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
   it('never puts a planted token or secret into its message', () => {
     fc.assert(
       fc.property(status, tokenBody, ctx, planted, (s, b, c, p) => {
-        const outcome = normaliseTokenResponse(
+        const outcome = practice.normaliseTokenResponse(
           { status: s, body: plant(b, p) },
           { ...c, previousRefreshToken: p.refreshToken, secrets: [p.accessToken, p.refreshToken, p.secret] },
         );
@@ -481,7 +481,7 @@ describe('normaliseTokenResponse under fuzzing', () => {
 
 // ---- the afterResponse middleware -----------------------------------------------
 
-describe('throwForPracticeSignals under fuzzing', () => {
+describe('practice.middleware.named.throwForSignals under fuzzing', () => {
   const z = { errors: zapier.errors } as unknown as ZObject;
   const ZAPIER_ERRORS = ['RefreshAuthError', 'ThrottledError', 'AppError'];
 
@@ -521,10 +521,10 @@ describe('throwForPracticeSignals under fuzzing', () => {
           authData: { access_token: p.accessToken, refresh_token: p.refreshToken },
         } as unknown as Bundle;
         const res = httpResponse(hostile, `${BASE_URL}/api/v1/clients`);
-        const wanted = expectedName(classifyResponse(responseLike(hostile)));
+        const wanted = expectedName(practice.classify(responseLike(hostile)));
         let thrown: unknown;
         try {
-          expect(throwForPracticeSignals(res, z, bundle)).toBe(res);
+          expect(practice.middleware.named.throwForSignals(res, z, bundle)).toBe(res);
         } catch (error) {
           thrown = error;
         }
@@ -549,7 +549,9 @@ describe('throwForPracticeSignals under fuzzing', () => {
         fc.constantFrom('https://elsewhere.example/api/v1/clients', `${BASE_URL}/oauth/token`),
         (r, url) => {
           const res = httpResponse(r, url);
-          expect(throwForPracticeSignals(res, z, { authData: {} } as unknown as Bundle)).toBe(res);
+          expect(
+            practice.middleware.named.throwForSignals(res, z, { authData: {} } as unknown as Bundle),
+          ).toBe(res);
         },
       ),
       RUNS,

@@ -5,13 +5,7 @@
 // field is covered without touching this file.
 import { api, App, liveAuth, useTestEnvironment } from '../helpers';
 import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../practice/samples';
-import {
-  checkedField,
-  CHECKED_METHODS,
-  checkInput,
-  withCheckedInput,
-  type CheckedField,
-} from '../../layer/input';
+import { checkedField, CHECKED_METHODS, checkInput, withCheckedInput, type CheckedField } from '../../layer';
 import { failsOffline, run, SUBSCRIPTION, type StepPath } from './support';
 
 useTestEnvironment();

@@ -1,10 +1,9 @@
-// Cost of the afterResponse path per response: classifyResponse alone, the whole
-// throwForPracticeSignals middleware (building the Zapier error included), and a no-op
+// Cost of the afterResponse path per response: practice.classify alone, the whole
+// practice.middleware.named.throwForSignals middleware (building the Zapier error included), and a no-op
 // middleware, on the same response objects in the same process. For scale, core's own
 // JSON.parse of the body is measured too (it runs on every response before ours).
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import { classifyResponse } from '../../layer/signals';
-import { throwForPracticeSignals } from '../../layer/middleware';
+import { practice } from '../../practice/layer';
 import { median, printTable } from './table';
 
 const BASE_URL = 'https://api.practice.example';
@@ -138,7 +137,7 @@ export async function main(): Promise<void> {
     };
     const outcome = (() => {
       try {
-        throwForPracticeSignals(response, z, bundle);
+        practice.middleware.named.throwForSignals(response, z, bundle);
         return 'returns';
       } catch (error) {
         return `throws ${(error as Error).name}`;
@@ -146,8 +145,8 @@ export async function main(): Promise<void> {
     })();
     const parse = nsPerOp(() => JSON.parse(response.content));
     const base = nsPerOp(swallow(() => noop(response)));
-    const classify = nsPerOp(swallow(() => classifyResponse(like)));
-    const full = nsPerOp(swallow(() => throwForPracticeSignals(response, z, bundle)));
+    const classify = nsPerOp(swallow(() => practice.classify(like)));
+    const full = nsPerOp(swallow(() => practice.middleware.named.throwForSignals(response, z, bundle)));
     rows.push([
       c.name,
       outcome,
@@ -163,8 +162,8 @@ export async function main(): Promise<void> {
       'response',
       'middleware',
       'no-op',
-      'classifyResponse',
-      'throwForPracticeSignals',
+      'practice.classify',
+      'practice.middleware.named.throwForSignals',
       'full/no-op',
       "core's JSON.parse",
     ],

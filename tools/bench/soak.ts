@@ -161,7 +161,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
       // One round in five: the first run of one connection dies holding its lock.
       const victim = rng() < 0.2 ? live[Math.floor(rng() * live.length)] : undefined;
       if (victim) {
-        process.env.PRACTICE_REFRESH_BUDGET_MS = String(KILL_ROUND_BUDGET_MS);
+        process.env.OAUTH_REFRESH_BUDGET_MS = String(KILL_ROUND_BUDGET_MS);
         await killHolderMidRequest(sandbox, rpc, victim);
         tally.killed += 1;
       }
@@ -222,7 +222,7 @@ export async function soak(options: Options): Promise<{ k8: Tally; grace: Tally;
             `round ${round} retry after a killed holder: ${retry.error?.name}: ${retry.error?.message}`,
           );
         }
-        delete process.env.PRACTICE_REFRESH_BUDGET_MS;
+        delete process.env.OAUTH_REFRESH_BUDGET_MS;
       }
 
       const requests = sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/oauth/token');

@@ -6,25 +6,20 @@
 import type { Bundle } from 'zapier-platform-core';
 import authentication from '../../authentication';
 import { renderLabel } from '../harness/zapier-runner';
-import { classifyResponse, type Signal } from '../../layer/signals';
 import {
-  baseUrl,
-  clientCredentials,
+  type Signal,
   ConfigError,
-  configuredClientId,
-  configuredClientSecret,
-} from '../../layer/endpoints';
-import { EXPIRY_SKEW_SECONDS, knownExpiry } from '../../layer/middleware';
-import { redact } from '../../layer/redact';
-import { scopeLabel, stepsMissingScopes } from '../../practice/scopes';
-import { clientCredentialSecrets } from '../../layer/secrets';
-import {
+  EXPIRY_SKEW_SECONDS,
+  knownExpiry,
+  redact,
+  clientCredentialSecrets,
   expiresAtFrom,
-  normaliseTokenResponse,
   type TokenAuthData,
   type TokenOutcome,
-} from '../../layer/tokens';
-import { isRecord } from '../../layer/values';
+  isRecord,
+} from '../../layer';
+import { practice } from '../../practice/layer';
+import { scopeLabel, stepsMissingScopes } from '../../practice/scopes';
 import type { Quirks } from '../sandbox/quirks';
 import { apiGet, fingerprint, networkFailure, probeToken, refreshRequest, type Answer } from './http';
 
@@ -172,8 +167,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 async function checkConfig(run: Run): Promise<void> {
   const { options, record } = run;
   try {
-    const base = baseUrl();
-    const { clientId, clientSecret } = clientCredentials();
+    const base = practice.endpoints.baseUrl();
+    const { clientId, clientSecret } = practice.endpoints.clientCredentials();
     run.configured = true;
     const origin = options.source
       ? options.source.fileExists
@@ -219,7 +214,7 @@ async function checkClientCredentials(run: Run): Promise<void> {
     secrets.add(probe);
     try {
       const answer = await refreshRequest(probe);
-      const outcome = normaliseTokenResponse(
+      const outcome = practice.normaliseTokenResponse(
         { status: answer.status, body: answer.body, contentType: answer.header('content-type') },
         { grant: 'refresh_token', nowSeconds: Math.floor(Date.now() / 1000), secrets: [...secrets] },
       );
@@ -349,7 +344,7 @@ async function checkTestCall(run: Run): Promise<void> {
     try {
       const answer = await apiGet('/api/v1/me', run.accessToken);
       run.meAnswer = answer;
-      const signal = classifyResponse(answer);
+      const signal = practice.classify(answer);
       if (signal.kind === 'ok' && isRecord(answer.body)) {
         const label = renderLabel({ authentication }, answer.body);
         const blank = /^\s|\(\s*\)|^\s*$/.test(label) || label.startsWith(' ');
@@ -422,7 +417,7 @@ async function checkScopes(run: Run): Promise<void> {
     }
     if (scopeProbe) {
       const answer = await apiGet(scopeProbe.path, scopeProbe.token);
-      const signal = classifyResponse(answer);
+      const signal = practice.classify(answer);
       const shown = scopeProbe.path.replace(/\?.*$/, '');
       k4 =
         signal.kind === 'scope'
@@ -486,7 +481,7 @@ async function checkTokenSignals(run: Run): Promise<void> {
     if (!run.configured) return skip(id, NOT_CONFIGURED, FIX_CONFIG_FIRST);
     try {
       const answer = await apiGet(path, probeAccess);
-      const signal = classifyResponse(answer);
+      const signal = practice.classify(answer);
       const how = handling(signal);
       const shown = path.replace(/\?.*$/, '');
       record(
@@ -551,7 +546,7 @@ async function checkRefresh(run: Run): Promise<void> {
     try {
       const answer = await refreshRequest(run.refreshToken);
       const now = Math.floor(Date.now() / 1000);
-      const outcome = normaliseTokenResponse(
+      const outcome = practice.normaliseTokenResponse(
         { status: answer.status, body: answer.body, contentType: answer.header('content-type') },
         {
           grant: 'refresh_token',
@@ -704,7 +699,7 @@ async function checkRateLimit(run: Run): Promise<void> {
     } else {
       parts.push('/me carried no X-RateLimit-* headers');
     }
-    const signal = classifyResponse(run.meAnswer);
+    const signal = practice.classify(run.meAnswer);
     if (signal.kind === 'throttled') {
       status = 'warn';
       parts.push(
@@ -722,7 +717,7 @@ async function checkRateLimit(run: Run): Promise<void> {
       secrets.add(throwaway.access_token).add(throwaway.refresh_token);
       sandbox.forceRateLimit(throwaway.access_token, 7);
       const answer = await apiGet(PLAIN_PROBE_PATH, throwaway.access_token);
-      const signal = classifyResponse(answer);
+      const signal = practice.classify(answer);
       const k3 =
         answer.status === 403 ? ' (K3: throttling as a 403)' : answer.status === 429 ? ' (standard 429)' : '';
       parts.push(
@@ -756,7 +751,10 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
     [
       authData.access_token,
       authData.refresh_token,
-      ...clientCredentialSecrets(configuredClientId(), configuredClientSecret()),
+      ...clientCredentialSecrets(
+        practice.endpoints.configuredClientId(),
+        practice.endpoints.configuredClientSecret(),
+      ),
     ].filter((value): value is string => typeof value === 'string' && value !== ''),
   );
   const run: Run = {
@@ -798,8 +796,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
   // encoding (layer/redact.ts, the same function as for the integration's errors and logs).
   return checks.map((c) => ({
     ...c,
-    finding: redact(c.finding, [...run.secrets]),
-    fix: redact(c.fix, [...run.secrets]),
+    finding: redact(c.finding, [...run.secrets], practice.profile.tokenPrefixes),
+    fix: redact(c.fix, [...run.secrets], practice.profile.tokenPrefixes),
   }));
 }
 
@@ -816,7 +814,7 @@ async function rotationProbe(sandbox: SandboxHooks, secrets: Set<string>): Promi
     const again = await refreshRequest(throwaway.refresh_token);
     const againBody = isRecord(again.body) ? again.body : {};
     const newAccess = typeof firstBody.access_token === 'string' ? firstBody.access_token : '';
-    const alive = newAccess ? classifyResponse(await apiGet('/api/v1/me', newAccess)).kind === 'ok' : false;
+    const alive = newAccess ? practice.classify(await apiGet('/api/v1/me', newAccess)).kind === 'ok' : false;
     if (typeof againBody.access_token === 'string') {
       return `a rotated refresh token presented again within the grace period got ${againBody.access_token === firstBody.access_token ? 'the same new pair' : 'a pair'} (grace period, K8 off)`;
     }
@@ -837,7 +835,7 @@ async function expiredTokenProbe(sandbox: SandboxHooks, results: Map<CheckId, Ch
       ['legacy_signal', LEGACY_PROBE_PATH],
     ] as const) {
       const answer = await apiGet(path, throwaway.access_token);
-      const signal = classifyResponse(answer);
+      const signal = practice.classify(answer);
       const how = handling(signal);
       const check = results.get(id);
       if (!check) continue;

@@ -4,8 +4,8 @@
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 import path from 'node:path';
 import { parseArgs } from '../sandbox/cli';
-import { redact } from '../../layer/redact';
-import { clientCredentialSecrets } from '../../layer/secrets';
+import { redact, clientCredentialSecrets } from '../../layer';
+import { practice } from '../../practice/layer';
 import { describeQuirks } from '../sandbox/quirks';
 import { runDoctor, type Check } from './checks';
 import { loadEnv, writeAuthData } from './env-file';
@@ -106,7 +106,9 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     heading = `Practice doctor: the connection in ${loaded.fileExists ? '.env' : 'the environment (no .env)'}, against ${loaded.values.BASE_URL ?? 'the default BASE_URL'}.`;
   }
   // JSON: each field was redacted before it was encoded; text: all of it once more.
-  const output = json ? toJson(checks) : redact(toText(checks, heading), given);
+  const output = json
+    ? toJson(checks)
+    : redact(toText(checks, heading), given, practice.profile.tokenPrefixes);
   return { code: exitCode(checks), output, checks };
 }
 
@@ -119,7 +121,7 @@ if (require.main === module) {
     (error: unknown) => {
       const secrets = clientCredentialSecrets(process.env.CLIENT_ID, process.env.CLIENT_SECRET);
       const why = error instanceof Error ? error.message : String(error);
-      console.error(redact(`The doctor could not run: ${why}`, secrets));
+      console.error(redact(`The doctor could not run: ${why}`, secrets, practice.profile.tokenPrefixes));
       process.exitCode = 1;
     },
   );

@@ -1,12 +1,8 @@
 // The doctor's own requests: plain fetch, answers shaped for the integration's classifier
 // (layer/signals.ts ResponseLike) and token normaliser (layer/tokens.ts TokenAnswer).
 import { createHash, randomBytes } from 'node:crypto';
-import type { ResponseLike } from '../../layer/signals';
-import { apiUrl, clientCredentials } from '../../layer/endpoints';
-import { originOf } from '../../layer/middleware';
-import { requestTimeoutMs } from '../../layer/network';
-import { basicAuth } from '../../layer/secrets';
-import { parseJson } from '../../layer/values';
+import { type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../../layer';
+import { practice } from '../../practice/layer';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -58,7 +54,7 @@ async function send(url: string, init: RequestInit): Promise<Answer> {
 
 /** GET on the resource API with a bearer token. */
 export function apiGet(path: string, accessToken: string): Promise<Answer> {
-  return send(apiUrl(path), {
+  return send(practice.endpoints.url(path), {
     method: 'GET',
     headers: { Accept: 'application/json', Authorization: `Bearer ${accessToken}` },
   });
@@ -66,8 +62,8 @@ export function apiGet(path: string, accessToken: string): Promise<Answer> {
 
 /** POST /oauth/token with grant_type=refresh_token, client_secret_basic as the integration sends it. */
 export function refreshRequest(refreshToken: string): Promise<Answer> {
-  const { clientId, clientSecret } = clientCredentials();
-  return send(apiUrl('/oauth/token'), {
+  const { clientId, clientSecret } = practice.endpoints.clientCredentials();
+  return send(practice.endpoints.url('/oauth/token'), {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',

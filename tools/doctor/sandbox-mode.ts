@@ -6,8 +6,7 @@ import zapier from 'zapier-platform-core';
 import app from '../../index';
 import { consent } from '../harness/consent';
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
-import type { TokenAuthData } from '../../layer/tokens';
-import { isRecord } from '../../layer/values';
+import { type TokenAuthData, isRecord } from '../../layer';
 import type { SandboxHooks } from './checks';
 
 const REDIRECT_URI = 'http://localhost:9000';

@@ -38,7 +38,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { isRecord } from '../../layer/values';
+import { isRecord } from '../../layer';
 
 export const RPC_METHODS = ['zcache_get', 'zcache_set', 'zcache_delete', 'get_cursor', 'set_cursor'] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];

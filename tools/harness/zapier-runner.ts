@@ -83,8 +83,7 @@
 
 import path from 'node:path';
 import zapier from 'zapier-platform-core';
-import { type CoreErrorParts, parseCoreError } from '../../layer/core-errors';
-import { isRecord } from '../../layer/values';
+import { type CoreErrorParts, parseCoreError, isRecord } from '../../layer';
 import { type RpcServer, startRpcServer, storeKeyFor } from './rpc-server';
 
 export type AuthData = Record<string, string | number>;

@@ -1,0 +1,5 @@
+// The layer, bound to the Practice profile: what the app's files use of it.
+import { createLayer } from '../layer';
+import { practiceProfile } from './profile';
+
+export const practice = createLayer(practiceProfile);
