@@ -68,6 +68,10 @@ export interface Endpoints {
   baseOrigin(): string;
   /** `path` under the base. */
   url(path: string): string;
+  /** One of the profile's endpoints (a path or an absolute URL) as the URL to call. */
+  endpoint(endpoint: string): string;
+  /** `path` under the resource API's prefix. */
+  apiUrl(path: string): string;
   /** The client id and secret, or ConfigError naming what is missing. */
   clientCredentials(): ClientCredentials;
   /** The client id if configured, for redaction; never throws. */
@@ -93,21 +97,32 @@ export function endpointsOf(profile: CheckedProfile): Endpoints {
 
 function buildEndpoints(profile: CheckedProfile): Endpoints {
   const e = profile.endpoints;
-  const oauthPaths = [e.authorize, e.token, ...(e.oauthOther ?? [])];
+
+  /**
+   * An endpoint as an absolute URL: a path goes under the base; an absolute URL stays as it
+   * is, unless the environment replaces the base (a stand-in), which then serves its path.
+   */
+  function resolve(endpoint: string): URL {
+    const base = baseOf(profile);
+    if (endpoint.startsWith('/')) return new URL(`${base.origin}${base.path}${endpoint}`);
+    const absolute = new URL(endpoint);
+    if (readEnv(e.baseEnv) === undefined) return absolute;
+    return new URL(`${base.origin}${base.path}${absolute.pathname}`);
+  }
 
   function destinationOf(url: string): Destination {
-    const base = baseOf(profile);
     let target: URL;
     try {
       target = new URL(url);
     } catch {
       return 'elsewhere';
     }
-    if (target.origin !== base.origin) return 'elsewhere';
-    const path = target.pathname;
+    const where = `${target.origin}${target.pathname}`;
     // The token endpoint first: it may sit under the API's prefix (Slack's oauth.v2.access).
-    if (oauthPaths.some((p) => path === `${base.path}${p}`)) return 'oauth';
-    return path.startsWith(`${base.path}${e.api}`) ? 'api' : 'elsewhere';
+    const oauth = [e.authorize, e.token, ...(e.oauthOther ?? [])].map((endpoint) => resolve(endpoint));
+    if (oauth.some((u) => `${u.origin}${u.pathname}` === where)) return 'oauth';
+    const api = resolve(e.api);
+    return where.startsWith(`${api.origin}${api.pathname}`) ? 'api' : 'elsewhere';
   }
 
   return {
@@ -118,6 +133,10 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
     baseOrigin: () => baseOf(profile).origin,
     url(path) {
       return `${this.baseUrl()}${path}`;
+    },
+    endpoint: (endpoint) => resolve(endpoint).toString(),
+    apiUrl(path) {
+      return `${resolve(e.api).toString().replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
     },
     clientCredentials() {
       const { idEnv, secretEnv } = profile.client;

@@ -189,18 +189,21 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
     return request;
   };
 
-  // The bearer token goes to the resource API and nowhere else, not even its token endpoint.
+  // The access token goes to the resource API and nowhere else, not even its token endpoint.
+  const scheme = (profile.endpoints.authorizationScheme ?? 'Bearer').toLowerCase();
   const addBearerToken: BeforeRequestMiddleware = (request, _z, bundle) => {
     if (!endpoints.isApiRequest(request.url)) {
       const headers = Object.fromEntries(
         Object.entries(request.headers ?? {}).filter(
-          ([name, value]) => !(name.toLowerCase() === 'authorization' && /^bearer\s/i.test(value)),
+          ([name, value]) =>
+            !(name.toLowerCase() === 'authorization' && value.toLowerCase().startsWith(`${scheme} `)),
         ),
       );
       return { ...request, headers };
     }
     const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
-    if (bundle.authData?.access_token) headers.Authorization = `Bearer ${bundle.authData.access_token}`;
+    if (bundle.authData?.access_token)
+      headers.Authorization = `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${bundle.authData.access_token}`;
     return { ...request, headers };
   };
 

@@ -99,7 +99,7 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
     timeoutMs: number = requestTimeoutMs(),
   ): Promise<TokenAuthData> {
     const { clientId, clientSecret } = credentials(z);
-    const tokenUrl = configured(z, () => endpoints.url(profile.endpoints.token));
+    const tokenUrl = configured(z, () => endpoints.endpoint(profile.endpoints.token));
     const inBody = profile.client.authMethod === 'body';
     const { body, length } = unloggedForm({
       grant_type: grant,
@@ -138,7 +138,7 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
         throw (
           failureBelowHttp(profile, z, error, {
             method: 'POST',
-            what: `POST ${profile.endpoints.token}, ${grant}`,
+            what: `POST ${new URL(tokenUrl).pathname}, ${grant}`,
             host: new URL(tokenUrl).hostname,
             timeoutMs,
             advice:
@@ -182,7 +182,7 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
 
   const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
     const { clientId, clientSecret } = credentials(z);
-    const url = new URL(configured(z, () => endpoints.url(profile.endpoints.authorize)));
+    const url = new URL(configured(z, () => endpoints.endpoint(profile.endpoints.authorize)));
     const redirectUri = text(bundle.inputData.redirect_uri) ?? '';
     for (const [key, value] of Object.entries(profile.authorization.extraParams ?? {}))
       url.searchParams.set(key, value);

@@ -93,17 +93,24 @@ export interface Profile {
      * host). http:// is accepted from it only for 127.0.0.1, localhost and [::1].
      */
     baseEnv: string;
-    /** Paths under the base. */
+    /**
+     * Each endpoint is a path under the base, or an absolute https URL where the API splits
+     * its hosts (HubSpot authorizes on app.hubspot.com, Xero's token endpoint is on
+     * identity.xero.com). When baseEnv is set, absolute endpoints move onto its origin with
+     * their paths, so one local stand-in serves them all.
+     */
     authorize: string;
     token: string;
     /**
-     * Path prefix of the resource API: the only requests that carry the bearer token and
-     * whose answers the layer classifies. May contain the token path (Slack's
-     * oauth.v2.access sits under its API prefix): the token endpoint is told apart first.
+     * Prefix of the resource API: the only requests that carry the access token and whose
+     * answers the layer classifies. May contain the token endpoint (Slack's oauth.v2.access
+     * sits under its API prefix): the token endpoint is told apart first.
      */
     api: string;
-    /** Other OAuth paths under the base that must never get the bearer token (revoke, introspect). */
+    /** Other OAuth endpoints that must never get the access token (revoke, introspect). */
     oauthOther?: readonly string[];
+    /** The Authorization scheme API requests carry the access token with: "Bearer" (RFC 6750) unless the API says otherwise (Zoho: "Zoho-oauthtoken"). */
+    authorizationScheme?: string;
   };
 
   client: {
@@ -168,6 +175,14 @@ export interface Profile {
       resetHeader?: string;
       resetUnit?: 'epoch-seconds' | 'seconds';
     };
+    /** Statuses that mean throttled when they come with Retry-After (GitHub's secondary limits: 403). */
+    throttledWithRetryAfter?: readonly number[];
+    /**
+     * A scope error told by headers (GitHub OAuth apps: X-Accepted-OAuth-Scopes lists what the
+     * call accepts, X-OAuth-Scopes what the token has): a refusal whose token has none of the
+     * accepted scopes is a scope error naming them.
+     */
+    scopeHeaders?: { accepted: string; granted: string };
   };
 
   /** How the token endpoint answers. */
@@ -287,8 +302,21 @@ export function profileProblems(input: unknown): string[] {
       problem(field, `must be a body path like "error.code" or "0.errorCode", not ${JSON.stringify(value)}`);
   };
   const urlPath = (field: string, value: unknown) => {
-    if (text(field, value) && (!value.startsWith('/') || /[?#]/.test(value)))
-      problem(field, `must be a path starting with "/" and without a query, not "${value}"`);
+    if (!text(field, value)) return;
+    if (value.startsWith('/')) {
+      if (/[?#]/.test(value)) problem(field, `must not carry a query or fragment: "${value}"`);
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      problem(field, `must be a path starting with "/" or an absolute https URL, not "${value}"`);
+      return;
+    }
+    if (url.protocol !== 'https:') problem(field, `must be https://, not "${value}"`);
+    if (url.search || url.hash || url.username || url.password)
+      problem(field, `must not carry a query, fragment or credentials: "${value}"`);
   };
   const env = (field: string, value: unknown) => {
     if (text(field, value) && !ENV.test(value))
@@ -488,7 +516,7 @@ export function profileProblems(input: unknown): string[] {
   }
 
   for (const [i, prefix] of (p.tokenPrefixes ?? []).entries())
-    if (typeof prefix !== 'string' || !/^[A-Za-z][A-Za-z0-9]*[_.-]$/.test(prefix))
-      problem(`tokenPrefixes[${i}]`, 'must be letters or digits ending in "_", "-" or "."');
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{1,15}[_.-]$/.test(prefix))
+      problem(`tokenPrefixes[${i}]`, 'must be 3 to 17 letters, digits, ".", "_" or "-", ending in "_", "-" or "."');
   return out;
 }

@@ -173,6 +173,24 @@ function headerRateLimit(
 }
 
 /**
+ * A refusal whose token holds none of the scopes the call accepts, told by headers
+ * (profile.signals.scopeHeaders); null when the headers say nothing of the kind.
+ */
+function scopesFromHeaders(
+  profile: CheckedProfile,
+  response: ResponseLike,
+): { accepted: string[]; granted: string[] } | null {
+  const names = profile.signals.scopeHeaders;
+  if (!names) return null;
+  const list = (value: string | null | undefined) =>
+    typeof value === 'string' ? value.split(/[\s,]+/).filter((part) => part !== '') : [];
+  const accepted = list(response.header(names.accepted));
+  const granted = list(response.header(names.granted));
+  if (accepted.length === 0 || accepted.some((scope) => granted.includes(scope))) return null;
+  return { accepted, granted };
+}
+
+/**
  * Classifies one resource-API response as the profile describes the API. Never throws;
  * token endpoint answers are not its business (see tokens.ts).
  */
@@ -211,6 +229,7 @@ export function classifyResponse(
     limited?.retryAfter ??
     null;
   const codes = profile.signals.codes;
+  const headerScopes = scopesFromHeaders(profile, response);
 
   let kind: SignalKind | undefined;
   let source: string;
@@ -231,6 +250,15 @@ export function classifyResponse(
       kind = 'throttled';
       source = `HTTP ${status} with ${profile.signals.rateLimitHeaders?.remainingHeader}: 0`;
     }
+    const announced = parseRetryAfter(response.header('retry-after'), nowMs) !== null;
+    if (!kind && announced && (profile.signals.throttledWithRetryAfter ?? []).includes(status)) {
+      kind = 'throttled';
+      source = `HTTP ${status} with Retry-After`;
+    }
+    if (!kind && headerScopes) {
+      kind = 'scope';
+      source = `HTTP ${status} with ${profile.signals.scopeHeaders?.accepted}: ${headerScopes.accepted.join(', ')}`;
+    }
     if (!kind && challenge.error) {
       kind = lookup(BEARER_ERROR_TABLE, challenge.error);
       if (kind)
@@ -249,8 +277,9 @@ export function classifyResponse(
     apiMessage: textAt(body, paths.message),
     source,
     retryAfter,
-    requiredScope: scopeAt(body, paths.requiredScope) ?? str(challenge.scope),
-    grantedScope: scopeAt(body, paths.grantedScope),
+    requiredScope:
+      scopeAt(body, paths.requiredScope) ?? str(challenge.scope) ?? str(headerScopes?.accepted.join(' or ')),
+    grantedScope: scopeAt(body, paths.grantedScope) ?? str(headerScopes?.granted.join(' ')),
     fields: paths.fields ? fieldErrors(valueAt(body, paths.fields)) : {},
     existingId: textAt(body, paths.existingId),
   };
