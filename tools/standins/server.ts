@@ -143,7 +143,10 @@ export function randomUuid(): string {
 }
 
 /** The token after `scheme ` in the Authorization header (scheme compared case-insensitively). */
-export function authorizationToken(headers: IncomingHttpHeaders, schemes: readonly string[]): string | undefined {
+export function authorizationToken(
+  headers: IncomingHttpHeaders,
+  schemes: readonly string[],
+): string | undefined {
   const value = headers.authorization;
   if (!value) return undefined;
   const space = value.indexOf(' ');
@@ -203,7 +206,12 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
   const currentRefresh = new Map<string, string>();
   const lastAccess = new Map<string, string>();
   const codes = new Map<string, CodeRecord>();
-  const stats: TokenStats = { tokenRequests: 0, refreshRequests: 0, reusedRefreshTokens: 0, revokedByReuse: 0 };
+  const stats: TokenStats = {
+    tokenRequests: 0,
+    refreshRequests: 0,
+    reusedRefreshTokens: 0,
+    revokedByReuse: 0,
+  };
   const tokenFailures: Queued<'outage' | 'rate_limited' | 'bad_client'>[] = [];
   const rateLimits: Queued<{ signal: string; retryAfterSeconds: number }>[] = [];
   let forbidden = false;
@@ -214,12 +222,18 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
   const checkScopes = (scopes: readonly string[] | undefined): readonly string[] => {
     const chosen = scopes ?? spec.allScopes;
     for (const s of chosen) {
-      if (!spec.allScopes.includes(s)) throw new StandInUsageError(`${spec.provider} grants no scope named "${s}"`);
+      if (!spec.allScopes.includes(s))
+        throw new StandInUsageError(`${spec.provider} grants no scope named "${s}"`);
     }
     return [...chosen];
   };
 
-  const issue = (grant: Grant, refreshToken: string, refreshTokenIsNew: boolean, request: TokenRequest): Issued => {
+  const issue = (
+    grant: Grant,
+    refreshToken: string,
+    refreshTokenIsNew: boolean,
+    request: TokenRequest,
+  ): Issued => {
     const issuedAtMs = now();
     const expiresAtMs = issuedAtMs + lifetime * 1000;
     const accessToken = spec.newAccessToken({ scopes: grant.scopes, issuedAtMs, expiresAtMs });
@@ -319,10 +333,11 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
       const presented = params.get('refresh_token') ?? '';
       const record = refreshTokens.get(presented);
       const grant = record ? grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked) return spec.answers.tokenFailure('dead_grant', ctx);
+      if (!record || !grant) return spec.answers.tokenFailure('dead_grant', ctx);
+      if (record.usedAtMs !== undefined) stats.reusedRefreshTokens += 1;
+      if (grant.revoked) return spec.answers.tokenFailure('dead_grant', ctx);
       const request: TokenRequest = { grantType, params, headers: req.headers };
       if (record.usedAtMs === undefined) return spec.answers.token(rotate(grant, presented, request));
-      stats.reusedRefreshTokens += 1;
       switch (spec.rotation) {
         case 'always':
           return spec.answers.token(rotate(grant, presented, request));
@@ -381,15 +396,20 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const handle = async (): Promise<Reply> => {
-      if (url.pathname === spec.tokenPath && req.method === 'POST') return tokenEndpoint(req, url.searchParams);
-      if (url.pathname === spec.probePath && req.method === 'GET') return probeEndpoint(req, url.searchParams);
+      if (url.pathname === spec.tokenPath && req.method === 'POST')
+        return tokenEndpoint(req, url.searchParams);
+      if (url.pathname === spec.probePath && req.method === 'GET')
+        return probeEndpoint(req, url.searchParams);
       return { status: 404, json: { standIn: spec.provider, error: 'no such endpoint in this stand-in' } };
     };
     handle().then(
       (reply) => send(res, reply),
       (error: unknown) => {
         const message = error instanceof BodyTooLarge ? 'request body too large' : 'stand-in failure';
-        send(res, { status: error instanceof BodyTooLarge ? 413 : 500, json: { standIn: spec.provider, error: message } });
+        send(res, {
+          status: error instanceof BodyTooLarge ? 413 : 500,
+          json: { standIn: spec.provider, error: message },
+        });
       },
     );
   });
@@ -420,7 +440,11 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     rotation: spec.rotation,
 
     connect(scopes?: readonly string[]): StandInConnection {
-      const request: TokenRequest = { grantType: 'authorization_code', params: new URLSearchParams(), headers: {} };
+      const request: TokenRequest = {
+        grantType: 'authorization_code',
+        params: new URLSearchParams(),
+        headers: {},
+      };
       const issued = newGrant(checkScopes(scopes), request);
       return {
         access_token: issued.accessToken,
