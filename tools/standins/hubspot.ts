@@ -14,7 +14,14 @@
 //              HubSpot's v1/v3 token docs add the RFC 6749 error/error_description pair)
 //   [authn]    401 INVALID_AUTHENTICATION "Authentication credentials not found…": HubSpot/hubspot-api-nodejs#432
 import type { StartStandIn } from './types';
-import { randomToken, randomUuid, startStandIn, type ProviderSpec, type Reply } from './server';
+import {
+  authorizationToken,
+  randomToken,
+  randomUuid,
+  startStandIn,
+  type ProviderSpec,
+  type Reply,
+} from './server';
 
 const PORTAL = 62515;
 
@@ -87,10 +94,7 @@ export const spec: ProviderSpec = {
   newAccessToken: () => `CN${randomToken(120)}`,
   newRefreshToken: () => randomUuid(),
   newAuthorizationCode: () => randomUuid(),
-  readAccessToken: (headers) => {
-    const value = headers.authorization;
-    return value?.startsWith('Bearer ') ? value.slice(7).trim() || undefined : undefined;
-  },
+  readAccessToken: (headers) => authorizationToken(headers, ['Bearer']),
   answers: {
     // [tokens] the documented token response.
     token: (issued) => ({

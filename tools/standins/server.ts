@@ -279,6 +279,7 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     return issue(grant, next, true, request);
   };
 
+  // failTokenEndpoint(count, 'rate_limited') names no wait: providers that send one ask for 30 s.
   const failureContext = (headers: IncomingHttpHeaders, params: URLSearchParams): TokenFailureContext => ({
     nowMs: now(),
     retryAfterSeconds: 30,
@@ -360,6 +361,9 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
 
   // -- resource probe ---------------------------------------------------------------------------
 
+  // Order of the checks: an injected rate limit answers first (the next `count` probe requests,
+  // whatever they carry), then the token (missing, unknown, revoked, ended, timed out), then the
+  // grant's scopes, then forbid(), then the resource itself.
   const probeEndpoint = (req: IncomingMessage, query: URLSearchParams): Reply => {
     const nowMs = now();
     const limited = rateLimits[0];
