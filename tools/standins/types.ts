@@ -46,8 +46,13 @@ export interface StandIn {
   readonly expirySignals: readonly string[];
   /** Names of the provider's rate-limit answers on the resource API ("429 Retry-After", "403 x-ratelimit-remaining: 0"). */
   readonly rateLimitSignals: readonly string[];
-  /** How the provider rotates refresh tokens: none, always (old one stays valid), grace (old valid for a while), strict (reuse revokes the grant). */
-  readonly rotation: 'none' | 'always' | 'grace' | 'strict';
+  /**
+   * How the provider rotates refresh tokens: none, always (old one stays valid), grace (old valid for a
+   * while), strict (reuse revokes the grant), single-use (a new one each time; the used one stops working,
+   * and presenting it again is refused without touching the grant, as GitHub documents for GitHub App
+   * user tokens).
+   */
+  readonly rotation: 'none' | 'always' | 'grace' | 'strict' | 'single-use';
 
   /** A new grant with these scopes (all when omitted), as if the user had consented; its first token pair. */
   connect(scopes?: readonly string[]): StandInConnection;

@@ -1,0 +1,149 @@
+import { spec, start } from '../../tools/standins/hubspot';
+import { startStandIn } from '../../tools/standins/server';
+import type { StandIn } from '../../tools/standins/types';
+import { field, getProbe, postToken, str } from './helpers';
+
+let s: StandIn;
+beforeEach(async () => {
+  s = await start();
+});
+afterEach(() => s.close());
+
+const TOKEN = spec.tokenPath;
+const creds = () => ({ client_id: s.client.id, client_secret: s.client.secret });
+const refresh = (token: string, extra: Record<string, string> = {}) =>
+  postToken(s, TOKEN, { form: { grant_type: 'refresh_token', refresh_token: token, ...creds(), ...extra } });
+
+describe('HubSpot stand-in', () => {
+  test('code exchange answers token_type, refresh_token, access_token and expires_in 1800', async () => {
+    const code = s.authorizationCode('https://app.example/cb');
+    const a = await postToken(s, TOKEN, {
+      form: { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', ...creds() },
+    });
+    expect(a.status).toBe(200);
+    expect(Object.keys(a.body as object).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'token_type',
+    ]);
+    expect(a.body).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
+    expect(str(a.body, 'refresh_token')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+  });
+
+  test('no rotation: the refresh token comes back unchanged', async () => {
+    const c = s.connect();
+    const r = await refresh(c.refresh_token);
+    expect(str(r.body, 'refresh_token')).toBe(c.refresh_token);
+    expect(str(r.body, 'access_token')).not.toBe(c.access_token);
+    expect(s.rotation).toBe('none');
+  });
+
+  test('a dead refresh token is 400 BAD_REFRESH_TOKEN', async () => {
+    const c = s.connect();
+    s.revokeAll();
+    const r = await refresh(c.refresh_token);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ status: 'BAD_REFRESH_TOKEN', error: 'invalid_grant' });
+  });
+
+  test('bad clients, throttling and outage at the token endpoint', async () => {
+    const c = s.connect();
+    const unknown = await refresh(c.refresh_token, { client_id: 'nobody' });
+    expect([unknown.status, field(unknown.body, 'status'), field(unknown.body, 'message')]).toEqual([
+      400,
+      'BAD_CLIENT_ID',
+      'missing or unknown client id',
+    ]);
+    expect(field((await refresh(c.refresh_token, { client_secret: 'nope' })).body, 'status')).toBe(
+      'BAD_CLIENT_SECRET',
+    );
+    s.failTokenEndpoint(1, 'rate_limited');
+    s.failTokenEndpoint(1, 'outage');
+    const limited = await refresh(c.refresh_token);
+    expect([limited.status, field(limited.body, 'errorType')]).toEqual([429, 'RATE_LIMIT']);
+    expect((await refresh(c.refresh_token)).status).toBe(502);
+  });
+
+  test('the contacts list answers results', async () => {
+    const c = s.connect();
+    const p = await getProbe(s, `Bearer ${c.access_token}`);
+    expect(p.status).toBe(200);
+    expect(p.body).toMatchObject({ results: [{ id: '51', archived: false }, { id: '52' }] });
+  });
+
+  test('expired: 401 EXPIRED_AUTHENTICATION saying how long ago; invalid: 401 INVALID_AUTHENTICATION', async () => {
+    const c = s.connect();
+    s.expireAccessTokens('401 EXPIRED_AUTHENTICATION');
+    const e = await getProbe(s, `Bearer ${c.access_token}`);
+    expect(e.status).toBe(401);
+    expect(e.body).toMatchObject({
+      status: 'error',
+      category: 'EXPIRED_AUTHENTICATION',
+      correlationId: expect.any(String),
+      message: expect.stringMatching(
+        /^The OAuth token used to make this call expired \d+ second\(s\) ago\.$/,
+      ),
+    });
+    const d = s.connect();
+    s.expireAccessTokens('401 INVALID_AUTHENTICATION');
+    const i = await getProbe(s, `Bearer ${d.access_token}`);
+    expect([i.status, field(i.body, 'category')]).toEqual([401, 'INVALID_AUTHENTICATION']);
+    expect(field((await getProbe(s)).body, 'category')).toBe('INVALID_AUTHENTICATION');
+  });
+
+  test('a token past its 30 minutes says how many minutes ago it expired', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const timed = await startStandIn(spec, { clock: () => now });
+    try {
+      const c = timed.connect();
+      now += (1800 + 5 * 60) * 1000;
+      const e = await getProbe(timed, `Bearer ${c.access_token}`);
+      expect(field(e.body, 'message')).toBe(
+        'The OAuth token used to make this call expired 5 minute(s) ago.',
+      );
+    } finally {
+      await timed.close();
+    }
+  });
+
+  test('missing scope: 403 MISSING_SCOPES naming the required scope', async () => {
+    const c = s.connect(['oauth']);
+    const p = await getProbe(s, `Bearer ${c.access_token}`);
+    expect(p.status).toBe(403);
+    expect(p.body).toMatchObject({
+      status: 'error',
+      category: 'MISSING_SCOPES',
+      errors: [{ context: { requiredGranularScopes: ['crm.objects.contacts.read'] } }],
+    });
+  });
+
+  test('rate limits: 429 errorType RATE_LIMIT with the policy name and HubSpot headers', async () => {
+    const c = s.connect();
+    s.rateLimit(1, 10, '429 RATE_LIMIT TEN_SECONDLY_ROLLING');
+    s.rateLimit(1, 10, '429 RATE_LIMIT DAILY');
+    const burst = await getProbe(s, `Bearer ${c.access_token}`);
+    expect([burst.status, field(burst.body, 'errorType'), field(burst.body, 'policyName')]).toEqual([
+      429,
+      'RATE_LIMIT',
+      'TEN_SECONDLY_ROLLING',
+    ]);
+    expect(burst.headers.get('x-hubspot-ratelimit-remaining')).toBe('0');
+    expect(burst.headers.get('retry-after')).toBeNull();
+    const daily = await getProbe(s, `Bearer ${c.access_token}`);
+    expect([daily.status, field(daily.body, 'policyName'), field(daily.body, 'message')]).toEqual([
+      429,
+      'DAILY',
+      'You have reached your daily limit.',
+    ]);
+  });
+
+  test('forbid: 403 naming the missing permission, without the MISSING_SCOPES category', async () => {
+    const c = s.connect();
+    s.forbid(true);
+    const p = await getProbe(s, `Bearer ${c.access_token}`);
+    expect(p.status).toBe(403);
+    expect(field(p.body, 'category')).toBeUndefined();
+    expect(str(p.body, 'message')).toMatch(/^You do not have permissions to view object type/);
+  });
+});
