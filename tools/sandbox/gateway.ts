@@ -55,6 +55,8 @@ export interface GatewayDeps {
   server: OAuth2Server;
   limiter: RateLimiter;
   quirks: () => Quirks;
+  /** API requests still to refuse as a role would (K5), whatever they ask: `forbidRequests`. */
+  forbidden: { remaining: number };
 }
 
 function invalidToken(): ApiError {
@@ -153,6 +155,11 @@ export function gateway(deps: GatewayDeps) {
       res.set('X-RateLimit-Limit', String(REQUESTS_PER_MINUTE));
       res.set('X-RateLimit-Remaining', String(remaining));
       if (throttle) throw rateLimited(throttle, quirks);
+    }
+
+    if (deps.forbidden.remaining > 0) {
+      deps.forbidden.remaining -= 1;
+      throw ApiError.forbidden(`The ${member.role} role does not allow this in this firm`);
     }
 
     callers.set(req, { grantId: grant.id, member, scope: record.scope });

@@ -20,7 +20,28 @@ export interface OAuthDeps {
   quirks: () => Quirks;
   /** Where the sandbox listens, for the consent form's Host and Origin checks. */
   address: () => ListenAddress;
+  /** Token requests still to fail on purpose, and how: `failTokenRequests`. */
+  tokenFaults: { remaining: number; kind: TokenFault };
 }
+
+/** A token endpoint failure injected by a test: an outage, throttling, or the client refused. */
+export type TokenFault = 'outage' | 'rate_limited' | 'bad_client';
+
+const TOKEN_FAULTS: Record<TokenFault, { status: number; body: object; headers?: Record<string, string> }> = {
+  outage: {
+    status: 503,
+    body: { error: 'server_error', error_description: 'The token service is unavailable' },
+  },
+  rate_limited: {
+    status: 429,
+    body: { error: 'rate_limited', error_description: 'Too many token requests' },
+    headers: { 'Retry-After': '30' },
+  },
+  bad_client: {
+    status: 401,
+    body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+  },
+};
 
 type Params = Record<string, unknown>;
 
@@ -375,6 +396,15 @@ export function oauthRouter(deps: OAuthDeps): Router {
     if (known) meta.grantType = known;
     const presented = known === 'refresh_token' ? stringParams(req.body).refresh_token : undefined;
     if (presented) meta.presentedRefreshFingerprint = tokenFingerprint(presented);
+    if (deps.tokenFaults.remaining > 0) {
+      deps.tokenFaults.remaining -= 1;
+      const fault = TOKEN_FAULTS[deps.tokenFaults.kind];
+      res
+        .status(fault.status)
+        .set(fault.headers ?? {})
+        .json(fault.body);
+      return;
+    }
     try {
       if (grantType !== undefined && !SUPPORTED_GRANTS.includes(grantType)) {
         throw new OAuth2Server.UnsupportedGrantTypeError(

@@ -12,7 +12,7 @@ import { controlRouter, SandboxInputError } from './control';
 import { ApiError, sendApiError } from './errors';
 import { gateway } from './gateway';
 import { AUTHORIZATION_CODE_LIFETIME_S, createModel, REFRESH_TOKEN_LIFETIME_S } from './oauth-model';
-import { oauthRouter } from './oauth';
+import { oauthRouter, type TokenFault } from './oauth';
 import { DEFAULT_QUIRKS, type Quirks } from './quirks';
 import { RateLimiter } from './rate-limit';
 import { metaOf, RequestLog, type RequestFilter, type RequestLogEntry } from './request-log';
@@ -29,6 +29,7 @@ export type { HeldRequest, TokenHold } from './holds';
 export type { RequestFilter, RequestLogEntry, TokenGrantType } from './request-log';
 export type { RotationOutcome } from './oauth-model';
 export type { TokenStats } from './token-stats';
+export type { TokenFault } from './oauth';
 export type { DeliveryRecord, Tamper, WebhookEventRecord } from './webhooks';
 export type { Member, Role } from './store';
 export { tokenFingerprint } from './request-log';
@@ -101,6 +102,10 @@ export interface Sandbox {
   setMemberPassword(email: string, password: string): number;
   /** The next `count` API requests (bearing `token`, if given) are rate-limited. */
   triggerRateLimit(token?: string, opts?: RateLimitOptions): void;
+  /** The next `count` authenticated API requests are refused as the member's role would (K5); 0 stops it. */
+  forbidRequests(count: number): void;
+  /** The next `count` token requests fail as `kind`: 503 outage, 429 throttled, 401 invalid_client. */
+  failTokenRequests(count: number, kind: TokenFault): void;
   setQuirks(partial: Partial<Quirks>): Quirks;
   setAccessTokenTtl(seconds: number): void;
   resetRequestLog(): void;
@@ -163,6 +168,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // Revocations before this index belong to a window the request log has forgotten.
   let revocationsBefore = 0;
   const limiter = new RateLimiter(now);
+  const forbidden = { remaining: 0 };
+  const tokenFaults: { remaining: number; kind: TokenFault } = { remaining: 0, kind: 'outage' };
   const webhooks = new WebhookDispatcher(store, log);
   const oauth = new OAuth2Server({
     model: createModel({
@@ -207,12 +214,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   app.use(requestLog.middleware());
   app.use(
     '/oauth',
-    oauthRouter({ store, server: oauth, clients, quirks: () => quirks, address: () => address }),
+    oauthRouter({ store, server: oauth, clients, quirks: () => quirks, address: () => address, tokenFaults }),
   );
   // Body parsing after the gateway: a real gateway rejects a bad token before reading JSON.
   app.use(
     '/api/v1',
-    gateway({ store, server: oauth, limiter, quirks: () => quirks }),
+    gateway({ store, server: oauth, limiter, quirks: () => quirks, forbidden }),
     express.json({ limit: '100kb' }),
     express.urlencoded({ extended: false }),
     apiRouter({ store, webhooks }),
@@ -319,6 +326,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const member = memberByEmail(email);
       member.password = password;
       return store.revokeGrantsOfMember(member.id, 'password changed');
+    },
+    failTokenRequests(count, kind) {
+      if (!Number.isInteger(count) || count < 0) throw new SandboxInputError('count must be a whole number');
+      tokenFaults.remaining = count;
+      tokenFaults.kind = kind;
+    },
+    forbidRequests(count) {
+      if (!Number.isInteger(count) || count < 0) throw new SandboxInputError('count must be a whole number');
+      forbidden.remaining = count;
     },
     triggerRateLimit(token, options = {}) {
       const count = options.count ?? 1;

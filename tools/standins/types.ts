@@ -58,6 +58,12 @@ export interface StandIn {
   connect(scopes?: readonly string[]): StandInConnection;
   /** An authorization code for a new grant, to exchange at the token endpoint (redirect_uri as given). */
   authorizationCode(redirectUri: string, scopes?: readonly string[]): string;
+  /**
+   * Consents to an authorize URL the app built, as a user would on the provider's page, and
+   * answers the code it redirects with. Stand-ins whose provider requires PKCE offer it, so the
+   * code is bound to the app's own challenge; the others are given a code by authorizationCode.
+   */
+  consent?(authorizeUrl: string): Promise<string>;
   /** Every live access token answers with expiry signal `signal` (one of expirySignals; the first when omitted) from now on. */
   expireAccessTokens(signal?: string): void;
   /** The next `count` probe requests get rate-limit answer `signal` (one of rateLimitSignals), asking to wait `retryAfterSeconds`. */
@@ -75,3 +81,11 @@ export interface StandIn {
 }
 
 export type StartStandIn = (options?: { accessTokenLifetimeSeconds?: number }) => Promise<StandIn>;
+
+/**
+ * What the conformance suite accepts: a stand-in whose `connect` may take time (the Practice
+ * sandbox connects through its consent page). The suite awaits every answer.
+ */
+export type SuiteStandIn = Omit<StandIn, 'connect'> & {
+  connect(scopes?: readonly string[]): StandInConnection | Promise<StandInConnection>;
+};
