@@ -214,10 +214,14 @@ export interface Profile {
      * - none: the same one stays valid (HubSpot, Zoho, Google);
      * - always: a new one each time, the old one stays valid (Microsoft);
      * - grace: a new one; the old one works for `graceSeconds` (Xero: 30 minutes);
+     * - single-use: a new one; the old one is refused, the grant lives on (Slack token
+     *   rotation, GitHub App user tokens);
      * - strict: a new one; presenting the old one again revokes the grant (Salesforce with
-     *   rotation on, Slack token rotation).
+     *   rotation on).
+     * The layer coordinates refreshes the same way for all of them (built for the worst,
+     * strict); the kind is what the conformance suite and the doctor check.
      */
-    rotation: { kind: 'none' | 'always' | 'grace' | 'strict'; graceSeconds?: number };
+    rotation: { kind: 'none' | 'always' | 'grace' | 'single-use' | 'strict'; graceSeconds?: number };
     /**
      * Whether a refresh answer carries a refresh token: 'always', 'sometimes' (keep the
      * previous one when it is absent) or 'never' (only with rotation 'none').
@@ -353,10 +357,10 @@ export function profileProblems(input: unknown): string[] {
     urlPath('endpoints.token', e.token);
     urlPath('endpoints.api', e.api);
     for (const [i, other] of (e.oauthOther ?? []).entries()) urlPath(`endpoints.oauthOther[${i}]`, other);
-    if (typeof e.api === 'string' && typeof e.authorize === 'string' && e.authorize.startsWith(e.api))
+    if (e.authorizationScheme !== undefined && !/^[A-Za-z][A-Za-z0-9._~+/-]*$/.test(e.authorizationScheme))
       problem(
-        'endpoints.authorize',
-        `lies under endpoints.api ("${e.api}"): the bearer token would be sent to it`,
+        'endpoints.authorizationScheme',
+        `must be an HTTP auth scheme name such as "Bearer", not ${JSON.stringify(e.authorizationScheme)}`,
       );
   }
 
@@ -487,10 +491,10 @@ export function profileProblems(input: unknown): string[] {
     }
     if (section('token.rotation', t.rotation)) {
       const r = t.rotation;
-      if (!['none', 'always', 'grace', 'strict'].includes(r.kind))
+      if (!['none', 'always', 'grace', 'single-use', 'strict'].includes(r.kind))
         problem(
           'token.rotation.kind',
-          `must be none, always, grace or strict, not ${JSON.stringify(r.kind)}`,
+          `must be none, always, grace, single-use or strict, not ${JSON.stringify(r.kind)}`,
         );
       if (r.kind === 'grace' && !(Number.isInteger(r.graceSeconds) && (r.graceSeconds ?? 0) > 0))
         problem(
@@ -517,6 +521,9 @@ export function profileProblems(input: unknown): string[] {
 
   for (const [i, prefix] of (p.tokenPrefixes ?? []).entries())
     if (typeof prefix !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{1,15}[_.-]$/.test(prefix))
-      problem(`tokenPrefixes[${i}]`, 'must be 3 to 17 letters, digits, ".", "_" or "-", ending in "_", "-" or "."');
+      problem(
+        `tokenPrefixes[${i}]`,
+        'must be 3 to 17 letters, digits, ".", "_" or "-", ending in "_", "-" or "."',
+      );
   return out;
 }

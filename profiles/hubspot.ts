@@ -17,7 +17,11 @@ export const hubspotProfile = defineProfile({
   },
   // The token endpoint takes client_id and client_secret in the form body.
   client: { idEnv: 'HUBSPOT_CLIENT_ID', secretEnv: 'HUBSPOT_CLIENT_SECRET', authMethod: 'body' },
-  authorization: { scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'], scopeSeparator: ' ', pkce: 'none' },
+  authorization: {
+    scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'],
+    scopeSeparator: ' ',
+    pkce: 'none',
+  },
   signals: {
     // {"status": "error", "message": …, "category": "EXPIRED_AUTHENTICATION", "errors": [{"context": …}]}
     body: {

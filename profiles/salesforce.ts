@@ -53,6 +53,7 @@ export const salesforceProfile = defineProfile({
   advice: {
     deadGrant:
       'The connected app was revoked, the user was deactivated, the refresh token policy expired it, or a rotated refresh token was used again.',
-    forbidden: 'Ask a Salesforce administrator for API access or the object permission, or connect a user who has it.',
+    forbidden:
+      'Ask a Salesforce administrator for API access or the object permission, or connect a user who has it.',
   },
 });

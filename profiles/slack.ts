@@ -58,14 +58,15 @@ export const slackProfile = defineProfile({
     },
     tokenTypes: ['bot', 'user'], // oauth.v2.access says "bot" (or "user" for user tokens)
     lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null }, // 43200
-    // A refresh token works once: rotation answers a new one every time.
-    rotation: { kind: 'strict' },
+    // "The refresh token is then revoked": a used one gets invalid_refresh_token; the install lives on.
+    rotation: { kind: 'single-use' },
     refreshTokenInRefresh: 'always',
   },
   // Rotating tokens: "xoxe.xoxb-1-…" (access) and "xoxe-1-…" (refresh).
   tokenPrefixes: ['xoxe.', 'xoxe-', 'xoxb-', 'xoxp-'],
   advice: {
-    deadGrant: 'The app was removed from the workspace, its tokens were revoked, or a refresh token was used twice.',
+    deadGrant:
+      'The app was removed from the workspace, its tokens were revoked, or a refresh token was used twice.',
     forbidden: 'Ask a workspace admin for access, or connect an account that has it.',
   },
 });

@@ -1,0 +1,21 @@
+// Profiles of real APIs, each written from its provider's documentation (sources in each
+// file): proofs that the layer describes them, checked by test/conformance against the
+// stand-ins in tools/standins, which were written apart from them.
+import type { CheckedProfile } from '../layer';
+import { githubProfile } from './github';
+import { hubspotProfile } from './hubspot';
+import { microsoftProfile } from './microsoft';
+import { salesforceProfile } from './salesforce';
+import { slackProfile } from './slack';
+import { xeroProfile } from './xero';
+import { zohoProfile } from './zoho';
+
+export const PROFILES: Readonly<Record<string, CheckedProfile>> = {
+  slack: slackProfile,
+  hubspot: hubspotProfile,
+  salesforce: salesforceProfile,
+  xero: xeroProfile,
+  zoho: zohoProfile,
+  github: githubProfile,
+  microsoft: microsoftProfile,
+};
