@@ -191,6 +191,16 @@ describe('parseBearerChallenge', () => {
     });
   });
 
+  it("stops at the next challenge: its parameters are not the Bearer one's", () => {
+    expect(parseBearerChallenge('Bearer realm="api", Basic error="y"')).toEqual({ realm: 'api' });
+    expect(parseBearerChallenge('Bearer realm="api", Basic realm="x", error="y"')).toEqual({ realm: 'api' });
+    expect(parseBearerChallenge('Bearer, Basic error="y"')).toEqual({});
+    expect(parseBearerChallenge('Bearer realm="a, b", error="invalid_token", Newauth realm="x"')).toEqual({
+      realm: 'a, b',
+      error: 'invalid_token',
+    });
+  });
+
   it('accepts token values, any case of the scheme and parameter names, and escaped quotes', () => {
     expect(parseBearerChallenge('bearer Error=invalid_token, realm="a \\"b\\""')).toEqual({
       error: 'invalid_token',
