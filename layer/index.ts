@@ -22,13 +22,13 @@ import {
   type OAuthFunctions,
 } from './oauth';
 import { failureBelowHttp, type Attempt } from './network';
-import { ownMessageOnly, withOwnErrorsEverywhere } from './own-errors';
+import { ownMessageOnly, withOwnErrorsEverywhere } from './own-message';
 import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
 import { classifyResponse, type ResponseLike, type Signal } from './signals';
 import { normaliseTokenResponse, type TokenAnswer, type TokenContext, type TokenOutcome } from './tokens';
 
-export { parseCoreError, WHAT_HAPPENED, type CoreErrorParts } from './core-errors';
+export { parseCoreError, WHAT_HAPPENED, type CoreErrorParts } from './core-error-parts';
 export { ConfigError, LOOPBACK_HOSTS, type ClientCredentials, type Endpoints } from './endpoints';
 export {
   EXPIRY_SKEW_SECONDS,
@@ -49,7 +49,7 @@ export {
   withInputChecked,
   type CheckedField,
 } from './input';
-export { blankRefreshMessage } from './own-errors';
+export { blankRefreshMessage } from './own-message';
 export {
   codeChallengeS256,
   isLoopbackRedirect,

@@ -9,7 +9,7 @@ import type {
 import { endpointsOf } from './endpoints';
 import { knownExpiry, refreshMarginSeconds } from './expiry';
 import { errorFor } from './messages';
-import { ownMessageOnly } from './own-errors';
+import { ownMessageOnly } from './own-message';
 import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
 import { classifyResponse } from './signals';

@@ -52,7 +52,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { ZObject } from 'zapier-platform-core';
-import { parseCoreError } from './core-errors';
+import { parseCoreError } from './core-error-parts';
 import { refreshMarginFor } from './expiry';
 import { bySubject, SealedCache, type Read } from './sealed-cache';
 import type { TokenAuthData } from './tokens';

@@ -1,7 +1,7 @@
 // Incoming Practice webhook deliveries: signature, freshness, duplicates.
 // The subscription secret is used here and nowhere else; it is never logged,
 // returned or put into a message: every line logged here and every error thrown by the
-// subscription operations is redacted with it (layer/log.ts, layer/own-errors.ts).
+// subscription operations is redacted with it (layer/log.ts, layer/own-message.ts).
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';

@@ -31,7 +31,7 @@
 //      token endpoint making a connection stale: under autoRefresh it never does.
 //    - A step (not the refresh) that throws ExpiredAuthError → stale
 //      (docs.zapier.com/platform/build/errors, "ExpiredAuthError").
-//    Errors are read with layer/core-errors.ts `parseCoreError`, the one parser for core's
+//    Errors are read with layer/core-error-parts.ts `parseCoreError`, the one parser for core's
 //    error JSON.
 // 3. Connections and concurrency. Each run reads the connection's authData when it
 //    starts; a run that meets RefreshAuthError calls refreshAccessToken with the authData
@@ -222,7 +222,7 @@ function describe(parts: CoreErrorParts): ErrorDescription {
   };
 }
 
-/** {name, message, status, delay, code} of an error core threw (layer/core-errors.ts). */
+/** {name, message, status, delay, code} of an error core threw (layer/core-error-parts.ts). */
 export function describeError(error: unknown): ErrorDescription {
   return describe(parseCoreError(error));
 }
