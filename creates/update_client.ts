@@ -1,3 +1,6 @@
+// Run as index.ts registers it, through practice.harden: its input is checked against these
+// fields before perform runs, and whatever it throws leaves with its own redacted message.
+// Adding a step: docs/adding-a-step.md.
 import {
   defineCreate,
   defineInputFields,

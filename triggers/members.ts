@@ -1,3 +1,6 @@
+// Run as index.ts registers it, through practice.harden: its input is checked against these
+// fields before perform runs, and whatever it throws leaves with its own redacted message.
+// Adding a step: docs/adding-a-step.md.
 import { defineTrigger, type PollingTriggerPerform } from 'zapier-platform-core';
 import { cursorPage, listMembers } from '../practice/api';
 import { MEMBER_OUTPUT_FIELDS, MEMBER_SAMPLE } from '../practice/samples';
