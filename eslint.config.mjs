@@ -118,8 +118,48 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and tools reach the layer through its public surface only.
-    files: ['test/**/*.ts', 'tools/**/*.ts', 'profiles/**/*.ts'],
+    // Tools never lean on the tests, and no tool imports another's command line.
+    files: ['tools/**/*.ts'],
+    ignores: ['tools/standins/**', 'tools/sandbox/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/test/**'], message: 'Tools never import tests: shared helpers live in tools/harness.' },
+            { group: ['**/sandbox/cli', '**/doctor/cli'], message: 'A command line is an entry point, not a module.' },
+            {
+              group: ['**/layer/*', '!**/layer/index'],
+              message: 'Import the layer through its public surface: layer/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The sandbox imitates the Practice API and the stand-ins imitate other providers, from
+    // their documentation: neither may see the layer, the profiles or the app they are checked against.
+    files: ['tools/sandbox/**/*.ts', 'tools/standins/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/layer', '**/layer/**', '**/practice/**', '**/profiles/**', '**/index', '**/authentication'],
+              message: 'Stand-ins are written from the provider\'s documentation, apart from what they check.',
+            },
+            { group: ['**/test/**'], message: 'Tools never import tests.' },
+            { group: ['**/sandbox/cli'], message: 'A command line is an entry point, not a module.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests and profiles reach the layer through its public surface only.
+    files: ['test/**/*.ts', 'profiles/**/*.ts', 'integrations/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

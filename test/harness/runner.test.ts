@@ -5,7 +5,7 @@ import zapier from 'zapier-platform-core';
 import { type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
 import { newConnection, ZapierRunner } from '../../tools/harness/zapier-runner';
 import { failureOf } from '../errors';
-import { withDeadline } from '../reliability/support';
+import { withDeadline } from '../../tools/harness/practice-runs';
 import { closedPort, startTokenServer, type TokenServer, tinyApp } from './tiny-app';
 
 let tokens: TokenServer;

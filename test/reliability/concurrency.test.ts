@@ -22,7 +22,7 @@ import {
   useEnvironment,
   withDeadline,
   type ZapierRunner,
-} from './support';
+} from '../../tools/harness/practice-runs';
 
 let sandbox: Sandbox;
 let rpc: RpcServer;

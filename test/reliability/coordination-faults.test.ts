@@ -17,7 +17,7 @@ import {
   useEnvironment,
   withDeadline,
   ZapierRunner,
-} from './support';
+} from '../../tools/harness/practice-runs';
 
 const OUTCOME = 'practice:refresh-outcome:';
 const LOCK = 'practice:refresh-lock:';

@@ -24,7 +24,7 @@ import {
   ZAPIER_ERROR_NAMES,
   newRunner,
   type ZapierRunner,
-} from './support';
+} from '../../tools/harness/practice-runs';
 
 const TIMEOUT_MS = 300;
 

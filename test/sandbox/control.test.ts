@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from '../../tools/sandbox/cli';
+import { parseArgs } from '../../tools/sandbox/options';
 import type { RequestLogEntry, Sandbox } from '../../tools/sandbox/server';
 import { api, connect, json, OWNER, startTestSandbox } from './helpers';
 

@@ -6,13 +6,7 @@
 //
 //   npx tsx tools/bench/coordination.ts [--bursts N]
 import { RPC_METHODS, startRpcServer } from '../harness/rpc-server';
-import {
-  connectOwner,
-  newRunner,
-  POLL,
-  startQuietSandbox,
-  useEnvironment,
-} from '../../test/reliability/support';
+import { connectOwner, newRunner, POLL, startQuietSandbox, useEnvironment } from '../harness/practice-runs';
 import { median, printTable } from './table';
 
 const RUNS = 50;

@@ -15,7 +15,7 @@ import {
   startQuietSandbox,
   useEnvironment,
   type ZapierRunner,
-} from '../../test/reliability/support';
+} from '../harness/practice-runs';
 import { printTable } from './table';
 
 interface Row {

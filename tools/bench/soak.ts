@@ -23,7 +23,7 @@ import {
   POLL_LIST,
   startQuietSandbox,
   useEnvironment,
-} from '../../test/reliability/support';
+} from '../harness/practice-runs';
 
 interface Options {
   seed: number;

@@ -3,7 +3,7 @@
 // `npm run doctor -- --sandbox [sandbox options]`: the same against the sandbox, plus what
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 import path from 'node:path';
-import { parseArgs } from '../sandbox/cli';
+import { parseArgs } from '../sandbox/options';
 import { redact, clientCredentialSecrets } from '../../layer';
 import { practice } from '../../practice/layer';
 import { describeQuirks } from '../sandbox/quirks';

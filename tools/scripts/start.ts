@@ -5,7 +5,7 @@
 // exits when nobody can use it (no TTY: CI, scripts); `--serve` / `--once` force either.
 import { consent } from '../harness/consent';
 import { ZapierRunner } from '../harness/zapier-runner';
-import { parseArgs } from '../sandbox/cli';
+import { parseArgs } from '../sandbox/options';
 import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
 
 const REDIRECT_URI = 'http://localhost:9000';

@@ -2,16 +2,16 @@
 // under ZapierRunner, and a connection made through the real consent page.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { consent } from '../../tools/harness/consent';
+import { consent } from './consent';
 import {
   type AuthData,
   type Connection,
   type ErrorDescription,
   newConnection,
   ZapierRunner,
-} from '../../tools/harness/zapier-runner';
-import type { RpcServer } from '../../tools/harness/rpc-server';
-import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
+} from './zapier-runner';
+import type { RpcServer } from './rpc-server';
+import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';
 export const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')?.email ?? 'owner@ledger.example';
@@ -121,22 +121,18 @@ export async function killHolderMidRequest(
   id = `${connection.id}-doomed`,
 ): Promise<void> {
   const hold = sandbox.holdTokenRequests(1);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.resolve(__dirname, '..', '..', 'tools', 'harness', 'child-run.ts')],
-    {
-      env: {
-        ...process.env,
-        HARNESS_CHILD_RUN: JSON.stringify({
-          appPath: APP_PATH,
-          rpcUrl: rpc.url,
-          connection: newConnection({ ...connection.authData }, { id, userId: connection.userId }),
-          method: POLL,
-        }),
-      },
-      stdio: 'ignore',
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, 'child-run.ts')], {
+    env: {
+      ...process.env,
+      HARNESS_CHILD_RUN: JSON.stringify({
+        appPath: APP_PATH,
+        rpcUrl: rpc.url,
+        connection: newConnection({ ...connection.authData }, { id, userId: connection.userId }),
+        method: POLL,
+      }),
     },
-  );
+    stdio: 'ignore',
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
     const held = await withDeadline(
