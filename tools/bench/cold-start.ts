@@ -4,7 +4,7 @@
 // (`zapier-platform build --skip-validation`: _zapier-build, copy, production install,
 // trace, zip, "Testing build"), then times loading each app definition in fresh Node
 // processes, interleaved so drift hits both alike. Both builds run the project's own
-// CLI (node_modules/.bin, patched by tools/scripts/patch-zapier-cli.mjs at install).
+// CLI (node_modules/.bin, patched at install from patches/ by tools/scripts/apply-patches.mjs).
 //
 // BENCH_SKIP_OUR_ZIP=1 reuses build/build.zip instead of rebuilding it.
 import { spawnSync } from 'node:child_process';
