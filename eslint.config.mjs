@@ -126,8 +126,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/test/**'], message: 'Tools never import tests: shared helpers live in tools/harness.' },
-            { group: ['**/sandbox/cli', '**/doctor/cli'], message: 'A command line is an entry point, not a module.' },
+            {
+              group: ['**/test/**'],
+              message: 'Tools never import tests: shared helpers live in tools/harness.',
+            },
+            {
+              group: ['**/sandbox/cli', '**/doctor/cli'],
+              message: 'A command line is an entry point, not a module.',
+            },
             {
               group: ['**/layer/*', '!**/layer/index'],
               message: 'Import the layer through its public surface: layer/index.ts.',
@@ -147,8 +153,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/layer', '**/layer/**', '**/practice/**', '**/profiles/**', '**/index', '**/authentication'],
-              message: 'Stand-ins are written from the provider\'s documentation, apart from what they check.',
+              group: [
+                '**/layer',
+                '**/layer/**',
+                '**/practice/**',
+                '**/profiles/**',
+                '**/index',
+                '**/authentication',
+              ],
+              message: "Stand-ins are written from the provider's documentation, apart from what they check.",
             },
             { group: ['**/test/**'], message: 'Tools never import tests.' },
             { group: ['**/sandbox/cli'], message: 'A command line is an entry point, not a module.' },
