@@ -70,18 +70,18 @@ export interface Endpoints {
   url(path: string): string;
   /** One of the profile's endpoints (a path or an absolute URL) as the URL to call. */
   endpoint(endpoint: string): string;
-  /** `path` under the resource API's prefix. */
-  apiUrl(path: string): string;
+  /** `path` under the resource API's prefix, on the connection's own origin when the profile names one (apiFrom). */
+  apiUrl(path: string, authData?: Readonly<Record<string, unknown>>): string;
   /** The client id and secret, or ConfigError naming what is missing. */
   clientCredentials(): ClientCredentials;
   /** The client id if configured, for redaction; never throws. */
   configuredClientId(): string | undefined;
   /** The client secret if configured, for redaction; never throws. */
   configuredClientSecret(): string | undefined;
-  /** Resource API requests: the only ones that carry the bearer token. */
-  isApiRequest(url: string): boolean;
+  /** Resource API requests: the only ones that carry the access token. `authData` for a profile with apiFrom. */
+  isApiRequest(url: string, authData?: Readonly<Record<string, unknown>>): boolean;
   /** The resource API or the OAuth endpoints: requests that carry a credential. */
-  isOwnRequest(url: string): boolean;
+  isOwnRequest(url: string, authData?: Readonly<Record<string, unknown>>): boolean;
 }
 
 const built = new WeakMap<CheckedProfile, Endpoints>();
@@ -95,34 +95,70 @@ export function endpointsOf(profile: CheckedProfile): Endpoints {
   return endpoints;
 }
 
+/**
+ * A path as servers read it, for comparing: percent-encoded unreserved characters decoded,
+ * repeated slashes collapsed, no trailing slash ("/v2//oauth.token%2Ejson/" is
+ * "/v2/oauth.token.json"), so that no spelling of the token endpoint passes for the API.
+ */
+function canonicalPath(pathname: string): string {
+  const decoded = pathname.replace(/%(2[dDeE]|5[fF]|7[eE]|[46][1-9a-fA-F]|[57][0-9aA]|3[0-9])/g, (escape) =>
+    String.fromCharCode(parseInt(escape.slice(1), 16)),
+  );
+  const collapsed = decoded.replace(/\/{2,}/g, '/');
+  return collapsed.length > 1 ? collapsed.replace(/\/+$/, '') : collapsed;
+}
+
+/** An http(s) origin a token answer named (instance_url, api_domain), or null when it is not one the token may go to. */
+function namedOrigin(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    const plainAllowed = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+    if ((url.protocol !== 'https:' && !plainAllowed) || url.username || url.password) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
 function buildEndpoints(profile: CheckedProfile): Endpoints {
   const e = profile.endpoints;
 
   /**
    * An endpoint as an absolute URL: a path goes under the base; an absolute URL stays as it
-   * is, unless the environment replaces the base (a stand-in), which then serves its path.
+   * is, unless the environment moves the base to another origin (a stand-in), which then
+   * serves its path.
    */
   function resolve(endpoint: string): URL {
     const base = baseOf(profile);
     if (endpoint.startsWith('/')) return new URL(`${base.origin}${base.path}${endpoint}`);
     const absolute = new URL(endpoint);
-    if (readEnv(e.baseEnv) === undefined) return absolute;
-    return new URL(`${base.origin}${base.path}${absolute.pathname}`);
+    const moved = readEnv(e.baseEnv) !== undefined && base.origin !== new URL(e.base).origin;
+    return moved ? new URL(`${base.origin}${base.path}${absolute.pathname}`) : absolute;
   }
 
-  function destinationOf(url: string): Destination {
+  /** Where the resource API answers: the connection's own origin when the profile says so (apiFrom), else the profile's. */
+  function apiRoot(authData?: Readonly<Record<string, unknown>>): { origin: string; path: string } {
+    const api = resolve(e.api);
+    const own = e.apiFrom && authData ? namedOrigin(authData[e.apiFrom]) : null;
+    return { origin: own ?? api.origin, path: canonicalPath(api.pathname) };
+  }
+
+  function destinationOf(url: string, authData?: Readonly<Record<string, unknown>>): Destination {
     let target: URL;
     try {
       target = new URL(url);
     } catch {
       return 'elsewhere';
     }
-    const where = `${target.origin}${target.pathname}`;
+    const path = canonicalPath(target.pathname);
     // The token endpoint first: it may sit under the API's prefix (Slack's oauth.v2.access).
     const oauth = [e.authorize, e.token, ...(e.oauthOther ?? [])].map((endpoint) => resolve(endpoint));
-    if (oauth.some((u) => `${u.origin}${u.pathname}` === where)) return 'oauth';
-    const api = resolve(e.api);
-    return where.startsWith(`${api.origin}${api.pathname}`) ? 'api' : 'elsewhere';
+    if (oauth.some((u) => u.origin === target.origin && canonicalPath(u.pathname) === path)) return 'oauth';
+    const api = apiRoot(authData);
+    if (target.origin !== api.origin) return 'elsewhere';
+    const prefix = api.path === '/' ? '/' : `${api.path}/`;
+    return path === api.path || path.startsWith(prefix) ? 'api' : 'elsewhere';
   }
 
   return {
@@ -135,8 +171,10 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
       return `${this.baseUrl()}${path}`;
     },
     endpoint: (endpoint) => resolve(endpoint).toString(),
-    apiUrl(path) {
-      return `${resolve(e.api).toString().replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+    apiUrl(path, authData) {
+      const root = apiRoot(authData);
+      const prefix = root.path === '/' ? '' : root.path;
+      return `${root.origin}${prefix}/${path.replace(/^\/+/, '')}`;
     },
     clientCredentials() {
       const { idEnv, secretEnv } = profile.client;
@@ -155,7 +193,7 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
     },
     configuredClientId: () => readEnv(profile.client.idEnv),
     configuredClientSecret: () => readEnv(profile.client.secretEnv),
-    isApiRequest: (url) => destinationOf(url) === 'api',
-    isOwnRequest: (url) => destinationOf(url) !== 'elsewhere',
+    isApiRequest: (url, authData) => destinationOf(url, authData) === 'api',
+    isOwnRequest: (url, authData) => destinationOf(url, authData) !== 'elsewhere',
   };
 }

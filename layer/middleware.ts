@@ -106,7 +106,7 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
   const endpoints = endpointsOf(profile);
 
   // Not stale (status 502): a moved API is the owner's or the API's problem, never the user's.
-  const refuseRedirects: AfterResponseMiddleware = (response, z) => {
+  const refuseRedirects: AfterResponseMiddleware = (response, z, bundle) => {
     const requestUrl = response.request.url ?? '';
     const what = () => describeRequest(response.request.method, requestUrl);
     if (response.status >= 300 && response.status < 400) {
@@ -122,17 +122,13 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
     // that was asked for needs no parsing: the API's URLs are on the base's origin by definition.)
     const { url: finalUrl, redirected } = response as HttpResponse & { url?: unknown; redirected?: unknown };
     const final = typeof finalUrl === 'string' && finalUrl !== '' ? finalUrl : requestUrl;
+    const asked = originOf(requestUrl, requestUrl);
     const fromElsewhere =
       final !== requestUrl &&
-      endpoints.isOwnRequest(requestUrl) &&
-      originOf(final, requestUrl) !== endpoints.baseOrigin();
+      endpoints.isOwnRequest(requestUrl, bundle.authData) &&
+      originOf(final, requestUrl) !== asked;
     if (redirected === true || fromElsewhere) {
-      const message = answerFromElsewhereMessage(
-        profile,
-        what(),
-        originOf(final, requestUrl),
-        endpoints.baseOrigin(),
-      );
+      const message = answerFromElsewhereMessage(profile, what(), originOf(final, requestUrl), asked);
       throw new z.errors.Error(message, 'redirect_refused', 502);
     }
     return response;
@@ -144,8 +140,9 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
    * knows neither a webhook secret nor most of its encodings. The answer then looks to the
    * middleware below and to the caller like any other.
    */
-  const readQuietBody: AfterResponseMiddleware = async (response, z) => {
-    if (response.request.raw !== true || !endpoints.isApiRequest(response.request.url ?? '')) return response;
+  const readQuietBody: AfterResponseMiddleware = async (response, z, bundle) => {
+    if (response.request.raw !== true || !endpoints.isApiRequest(response.request.url ?? '', bundle.authData))
+      return response;
     const raw = response as unknown as RawHttpResponse & { url?: string };
     const content = await raw.text();
     const data = parseJson(content);
@@ -168,7 +165,8 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
 
   // A known-dead token would only buy a refused request: refresh first, spend nothing.
   const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle) => {
-    if (!endpoints.isApiRequest(request.url) || !bundle.authData?.access_token) return request;
+    if (!endpoints.isApiRequest(request.url, bundle.authData) || !bundle.authData?.access_token)
+      return request;
     const expiresAt = knownExpiry(bundle);
     const now = Math.floor(Date.now() / 1000);
     if (expiresAt !== null && expiresAt - now < refreshMarginSeconds(bundle)) {
@@ -190,27 +188,34 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
   };
 
   // The access token goes to the resource API and nowhere else, not even its token endpoint.
-  const scheme = (profile.endpoints.authorizationScheme ?? 'Bearer').toLowerCase();
+  const scheme = profile.endpoints.authorizationScheme ?? 'Bearer';
+  const carriesAccessToken = new RegExp(
+    `^\\s*(?:bearer|${scheme.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')})\\s`,
+    'i',
+  );
   const addBearerToken: BeforeRequestMiddleware = (request, _z, bundle) => {
-    if (!endpoints.isApiRequest(request.url)) {
+    if (!endpoints.isApiRequest(request.url, bundle.authData)) {
+      // Whoever set it, an access token does not leave for anywhere but the API.
       const headers = Object.fromEntries(
         Object.entries(request.headers ?? {}).filter(
           ([name, value]) =>
-            !(name.toLowerCase() === 'authorization' && value.toLowerCase().startsWith(`${scheme} `)),
+            !(
+              name.toLowerCase() === 'authorization' &&
+              (typeof value !== 'string' || carriesAccessToken.test(value))
+            ),
         ),
       );
       return { ...request, headers };
     }
     const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
-    if (bundle.authData?.access_token)
-      headers.Authorization = `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${bundle.authData.access_token}`;
+    if (bundle.authData?.access_token) headers.Authorization = `${scheme} ${bundle.authData.access_token}`;
     return { ...request, headers };
   };
 
   // Turns every error signal of the resource API into the right Zapier error;
   // token endpoint answers are left to oauth.ts.
   const throwForSignals: AfterResponseMiddleware = (response, z, bundle) => {
-    if (!endpoints.isApiRequest(response.request.url ?? '')) return response;
+    if (!endpoints.isApiRequest(response.request.url ?? '', bundle.authData)) return response;
     const signal = classifyResponse(profile, toResponseLike(response));
     if (signal.kind === 'ok') return response;
     const secrets = secretsOf(profile, bundle);

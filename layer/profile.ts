@@ -109,6 +109,13 @@ export interface Profile {
     api: string;
     /** Other OAuth endpoints that must never get the access token (revoke, introspect). */
     oauthOther?: readonly string[];
+    /**
+     * A field the token answer names the API's origin in, kept in authData (token.keep): the
+     * connection's own host (Salesforce's instance_url, Zoho's api_domain for its data centre).
+     * The access token goes to that origin under endpoints.api's path; without the field, to
+     * endpoints.api's own origin.
+     */
+    apiFrom?: string;
     /** The Authorization scheme API requests carry the access token with: "Bearer" (RFC 6750) unless the API says otherwise (Zoho: "Zoho-oauthtoken"). */
     authorizationScheme?: string;
   };
@@ -171,6 +178,8 @@ export interface Profile {
      * else from `resetHeader` (epoch seconds or seconds from now).
      */
     rateLimitHeaders?: {
+      /** The statuses it applies to (default 403 and 429): the last unit of a quota can also be spent by a 404. */
+      statuses?: readonly number[];
       remainingHeader: string;
       resetHeader?: string;
       resetUnit?: 'epoch-seconds' | 'seconds';
@@ -357,6 +366,11 @@ export function profileProblems(input: unknown): string[] {
     urlPath('endpoints.token', e.token);
     urlPath('endpoints.api', e.api);
     for (const [i, other] of (e.oauthOther ?? []).entries()) urlPath(`endpoints.oauthOther[${i}]`, other);
+    if (e.authorizationScheme !== undefined && /^basic$/i.test(e.authorizationScheme))
+      problem(
+        'endpoints.authorizationScheme',
+        'cannot be "Basic": that is how the client authenticates to the token endpoint',
+      );
     if (e.authorizationScheme !== undefined && !/^[A-Za-z][A-Za-z0-9._~+/-]*$/.test(e.authorizationScheme))
       problem(
         'endpoints.authorizationScheme',
@@ -446,6 +460,9 @@ export function profileProblems(input: unknown): string[] {
       else {
         text('signals.rateLimitHeaders.remainingHeader', r.remainingHeader);
         if (r.resetHeader !== undefined) text('signals.rateLimitHeaders.resetHeader', r.resetHeader);
+        for (const [i, status] of (r.statuses ?? []).entries())
+          if (!Number.isInteger(status) || status < 400 || status > 599 || status === 401)
+            problem(`signals.rateLimitHeaders.statuses[${i}]`, 'must be an HTTP error status other than 401');
         if (r.resetHeader !== undefined && r.resetUnit === undefined)
           problem(
             'signals.rateLimitHeaders.resetUnit',
@@ -517,6 +534,9 @@ export function profileProblems(input: unknown): string[] {
     for (const field of t.keep ?? [])
       if (['access_token', 'refresh_token', 'expires_at', 'expires_in', 'scope'].includes(field))
         problem('token.keep', `"${field}" is kept by the layer already`);
+    const apiFrom = isPlainObject(p.endpoints) ? p.endpoints.apiFrom : undefined;
+    if (apiFrom !== undefined && !(t.keep ?? []).includes(apiFrom))
+      problem('endpoints.apiFrom', `names "${apiFrom}", which token.keep does not keep`);
   }
 
   for (const [i, prefix] of (p.tokenPrefixes ?? []).entries())

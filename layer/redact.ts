@@ -28,7 +28,9 @@ function tokenShape(prefixes: readonly string[]): RegExp | null {
   let matcher = prefixMatchers.get(key);
   if (!matcher) {
     const any = `(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})`;
-    matcher = new RegExp(`\\b${any}[A-Za-z0-9._~+/=-]{6,}|${any}[A-Za-z0-9._~+/=-]{16,}`, 'g');
+    // A token's tail has a letter somewhere: "1000.20240101" after a "1000." prefix is a number.
+    const tail = (least: number) => `(?=[A-Za-z0-9._~+/=-]*[A-Za-z])[A-Za-z0-9._~+/=-]{${least},}`;
+    matcher = new RegExp(`\\b${any}${tail(6)}|${any}${tail(16)}`, 'g');
     prefixMatchers.set(key, matcher);
   }
   return matcher;

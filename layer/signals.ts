@@ -82,8 +82,10 @@ function str(value: unknown): string | null {
 export function parseBearerChallenge(header: string | null | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   if (!header) return params;
-  const match = /(?:^|,)\s*Bearer(?=[\s,]|$)(.*)$/i.exec(header);
-  const rest = match?.[1] ?? '';
+  // Found where quoted strings are masked: "Basic realm=\"x, Bearer error=y\"" names no Bearer challenge.
+  const masked = header.replace(/"(?:[^"\\]|\\.)*"?/g, (quoted) => 'x'.repeat(quoted.length));
+  const match = /(?:^|,)\s*Bearer(?=[\s,]|$)/i.exec(masked);
+  const rest = match ? header.slice(match.index + match[0].length) : '';
   const param = /^[\s,]*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))/;
   let at = 0;
   for (let m = param.exec(rest); m; m = param.exec(rest.slice(at))) {
@@ -160,12 +162,13 @@ function headerRateLimit(
   nowMs: number,
 ): { retryAfter: number | null } | null {
   const rule = profile.signals.rateLimitHeaders;
-  if (!rule) return null;
+  if (!rule || !(rule.statuses ?? [403, 429]).includes(response.status)) return null;
   const remaining = response.header(rule.remainingHeader);
   if (typeof remaining !== 'string' || remaining.trim() !== '0') return null;
-  const reset = rule.resetHeader ? Number(response.header(rule.resetHeader)) : NaN;
+  const raw = rule.resetHeader ? response.header(rule.resetHeader) : undefined;
   let retryAfter: number | null = null;
-  if (Number.isFinite(reset) && reset >= 0) {
+  if (typeof raw === 'string' && /^\s*\d{1,12}\s*$/.test(raw)) {
+    const reset = Number(raw);
     const seconds = rule.resetUnit === 'epoch-seconds' ? reset - nowMs / 1000 : reset;
     retryAfter = Math.min(Math.max(0, Math.ceil(seconds)), 86400);
   }
@@ -181,11 +184,15 @@ function scopesFromHeaders(
   response: ResponseLike,
 ): { accepted: string[]; granted: string[] } | null {
   const names = profile.signals.scopeHeaders;
-  if (!names) return null;
+  // Only a refusal: a 422 or a 500 is not about scopes, whatever the headers list.
+  if (!names || (response.status !== 403 && response.status !== 404)) return null;
+  const grantedHeader = response.header(names.granted);
+  // A token the API keeps no scopes for (a GitHub App's) sends no granted header: nothing to compare.
+  if (typeof grantedHeader !== 'string') return null;
   const list = (value: string | null | undefined) =>
     typeof value === 'string' ? value.split(/[\s,]+/).filter((part) => part !== '') : [];
   const accepted = list(response.header(names.accepted));
-  const granted = list(response.header(names.granted));
+  const granted = list(grantedHeader);
   if (accepted.length === 0 || accepted.some((scope) => granted.includes(scope))) return null;
   return { accepted, granted };
 }
@@ -241,11 +248,17 @@ export function classifyResponse(
     kind ??= 'error';
   } else if (status === 401) {
     // Only outside the app (the doctor): inside it core has already thrown RefreshAuthError.
-    kind = lookup(codes, code) === 'revoked' ? 'revoked' : 'refresh';
+    // A 401 whose code says scope or a dead grant is read as such (the doctor shows it); any other is expiry.
+    const named = lookup(codes, code);
+    kind = named === 'revoked' || named === 'scope' ? named : 'refresh';
     source = `HTTP 401${code ? ` ${code}` : ''}`;
   } else {
     kind = lookup(codes, code);
     source = `HTTP ${status}${code ? ` ${code}` : ''}`;
+    if (!kind && headerScopes) {
+      kind = 'scope';
+      source = `HTTP ${status} with ${profile.signals.scopeHeaders?.accepted}: ${headerScopes.accepted.join(', ')}`;
+    }
     if (!kind && limited) {
       kind = 'throttled';
       source = `HTTP ${status} with ${profile.signals.rateLimitHeaders?.remainingHeader}: 0`;
@@ -255,10 +268,7 @@ export function classifyResponse(
       kind = 'throttled';
       source = `HTTP ${status} with Retry-After`;
     }
-    if (!kind && headerScopes) {
-      kind = 'scope';
-      source = `HTTP ${status} with ${profile.signals.scopeHeaders?.accepted}: ${headerScopes.accepted.join(', ')}`;
-    }
+
     if (!kind && challenge.error) {
       kind = lookup(BEARER_ERROR_TABLE, challenge.error);
       if (kind)

@@ -59,7 +59,7 @@ export const practiceProfile = defineProfile({
     errorDescription: 'error_description',
     // K6: older deployments answer token errors with HTTP 200.
     errorsAs200: true,
-    tokenTypes: ['bearer'],
+    tokenTypes: ['Bearer'],
     lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null },
     // Rotation on every refresh; the old token works 60 s more, or never again under K8 (§2).
     rotation: { kind: 'strict' },

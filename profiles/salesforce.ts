@@ -9,13 +9,14 @@ export const salesforceProfile = defineProfile({
   name: 'Salesforce',
   troubleshooting: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm',
   endpoints: {
-    // Tokens come from login.salesforce.com; the API answers on the org's instance_url, which the
-    // layer keeps in authData (token.keep) but does not route to: one base serves both here.
+    // Tokens come from login.salesforce.com; the API answers on the org's own instance_url,
+    // which every token answer names (kept in authData, and where the access token goes).
     base: 'https://login.salesforce.com',
     baseEnv: 'SALESFORCE_BASE_URL',
     authorize: '/services/oauth2/authorize',
     token: '/services/oauth2/token',
     api: '/services/data/',
+    apiFrom: 'instance_url',
     oauthOther: ['/services/oauth2/revoke'],
   },
   client: { idEnv: 'SALESFORCE_CLIENT_ID', secretEnv: 'SALESFORCE_CLIENT_SECRET', authMethod: 'body' },

@@ -10,12 +10,14 @@ export const zohoProfile = defineProfile({
   name: 'Zoho CRM',
   troubleshooting: 'https://www.zoho.com/crm/developer/docs/api/v8/status-codes.html',
   endpoints: {
-    // The API lives on the account's api_domain (kept in authData); one data centre's here.
+    // Accounts and the API live in the user's data centre: the token answer's api_domain
+    // (kept in authData) is where the access token goes; zohoapis.com without it.
     base: 'https://accounts.zoho.com',
     baseEnv: 'ZOHO_BASE_URL',
     authorize: '/oauth/v2/auth',
     token: '/oauth/v2/token',
     api: 'https://www.zohoapis.com/crm/',
+    apiFrom: 'api_domain',
     oauthOther: ['/oauth/v2/token/revoke'],
     // "Authorization: Zoho-oauthtoken 1000.…", not Bearer.
     authorizationScheme: 'Zoho-oauthtoken',

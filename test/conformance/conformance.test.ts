@@ -8,7 +8,7 @@
 // Adding a profile: one line in CASES (support.ts), with the stand-in of its provider.
 import { createHash, randomBytes } from 'node:crypto';
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
-import { FAILURE_TTL_SECONDS, valueAt } from '../../layer';
+import { FAILURE_TTL_SECONDS, parseJson, valueAt } from '../../layer';
 import { startRpcServer, type RpcServer } from '../../tools/harness/rpc-server';
 import { newConnection, ZapierRunner, type Connection } from '../../tools/harness/zapier-runner';
 import type { SuiteStandIn } from '../../tools/standins/types';
@@ -162,30 +162,28 @@ describe.each(CASES)('the $name profile', ({ profile, start }) => {
       },
     });
     const text = await raw.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      body = undefined;
-    }
+    const body = parseJson(text);
     const before = stats();
     const outcome = await runner.runStep(conn, PROBE);
     expect(outcome.ok).toBe(false);
     expect(conn.stale).toBe(false);
+    const signal = layer.classify({
+      status: raw.status,
+      header: (n) => raw.headers.get(n),
+      body,
+      content: text,
+    });
     if (raw.status === 401) {
       // Core turns every 401 into RefreshAuthError before the layer reads it: the provider
       // gives its scope error the status of an expired token, so Zapier refreshes once and the
-      // step fails. What the layer can still do is name it wherever it reads the answer itself.
+      // step fails. Where the answer names the scope apart from an expiry, the profile must
+      // still read it as a scope error (the doctor does); where it cannot be told apart, not.
       expect(outcome.refreshed).toBe(true);
-      const signal = layer.classify({
-        status: raw.status,
-        header: (n) => raw.headers.get(n),
-        body,
-        content: text,
-      });
-      expect(['scope', 'refresh']).toContain(signal.kind);
+      if (standIn.scopeErrorIsExpiry) expect(['scope', 'refresh']).toContain(signal.kind);
+      else expect(signal.kind).toBe('scope');
       return;
     }
+    expect(signal.kind).toBe('scope');
     expect(outcome.refreshed).toBe(false);
     expect(stats().refreshRequests - before.refreshRequests).toBe(0);
     expect(outcome.error?.name).not.toMatch(/RefreshAuthError|ExpiredAuthError/);
@@ -197,6 +195,17 @@ describe.each(CASES)('the $name profile', ({ profile, start }) => {
     const before = stats();
     standIn.forbid(true);
     try {
+      const raw = await fetch(new URL(standIn.probePath, standIn.url), {
+        headers: {
+          authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
+        },
+      });
+      const text = await raw.text();
+      const parsed = parseJson(text);
+      expect(
+        layer.classify({ status: raw.status, header: (n) => raw.headers.get(n), body: parsed, content: text })
+          .kind,
+      ).toBe('forbidden');
       const outcome = await runner.runStep(conn, PROBE);
       expect(outcome.ok).toBe(false);
       expect(outcome.refreshed).toBe(false);
@@ -220,12 +229,21 @@ describe.each(CASES)('the $name profile', ({ profile, start }) => {
         },
       });
       expect(raw.ok).toBe(true);
-      standIn.rateLimit(1, 7, signal);
+      // Two limited answers: one read here, to see whether the provider announces a delay, one for the run.
+      standIn.rateLimit(2, 7, signal);
+      const limited = await fetch(new URL(standIn.probePath, standIn.url), {
+        headers: {
+          authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
+        },
+      });
+      const announced =
+        limited.headers.has('retry-after') || [...limited.headers.keys()].some((name) => /reset/i.test(name));
       const outcome = await runner.runStep(conn, PROBE);
       expect({ signal, name: outcome.error?.name }).toEqual({ signal, name: 'ThrottledError' });
       expect(outcome.refreshed).toBe(false);
       expect(conn.stale).toBe(false);
       // A delay the provider announced is the one Zapier waits; one it did not announce stays Zapier's.
+      if (announced) expect(outcome.error?.delay).not.toBeNull();
       if (outcome.error?.delay !== null) {
         expect(outcome.error?.delay).toBeGreaterThanOrEqual(5);
         expect(outcome.error?.delay).toBeLessThanOrEqual(9);

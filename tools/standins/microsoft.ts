@@ -117,6 +117,8 @@ export const spec: ProviderSpec = {
   accessTokenLifetimeSeconds: 3599,
   // [refresh]
   rotation: 'always',
+  // A token without user_impersonation is ARM's wrong-audience 401, as an expired one is.
+  scopeErrorIsExpiry: true,
   scopeSeparator: ' ',
   expirySignals: ['401 ExpiredAuthenticationToken', '401 InvalidAuthenticationToken'],
   rateLimitSignals: ['429 Retry-After'],

@@ -58,6 +58,8 @@ export const spec: ProviderSpec = {
   // [response] not sent; the default session timeout is two hours.
   accessTokenLifetimeSeconds: 7200,
   rotation: 'strict',
+  // A token without `api` gets the same 401 INVALID_SESSION_ID as an expired one.
+  scopeErrorIsExpiry: true,
   scopeSeparator: ' ',
   expirySignals: ['401 INVALID_SESSION_ID'],
   rateLimitSignals: ['403 REQUEST_LIMIT_EXCEEDED'],

@@ -102,6 +102,8 @@ export interface ProviderSpec {
   /** The provider's documented access-token lifetime, used unless the test asks for another. */
   accessTokenLifetimeSeconds: number;
   rotation: Rotation;
+  /** The provider answers a missing scope exactly as an expired token (StandIn.scopeErrorIsExpiry). */
+  scopeErrorIsExpiry?: boolean;
   /** How the token endpoint joins scopes in its `scope` field (connect() answers the same way). */
   scopeSeparator: ' ' | ',';
   /** Rotation 'grace': how long a rotated-away refresh token keeps working. */
@@ -442,6 +444,7 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     expirySignals: spec.expirySignals,
     rateLimitSignals: spec.rateLimitSignals,
     rotation: spec.rotation,
+    scopeErrorIsExpiry: spec.scopeErrorIsExpiry === true,
 
     connect(scopes?: readonly string[]): StandInConnection {
       const request: TokenRequest = {

@@ -53,6 +53,12 @@ export interface StandIn {
    * user tokens).
    */
   readonly rotation: 'none' | 'always' | 'grace' | 'strict' | 'single-use';
+  /**
+   * True where the provider answers a token that lacks the probe's scope exactly as it answers
+   * an expired one (Salesforce's INVALID_SESSION_ID, Azure's invalid audience): no client can
+   * tell them apart, so the suite does not ask a profile to.
+   */
+  readonly scopeErrorIsExpiry?: boolean;
 
   /** A new grant with these scopes (all when omitted), as if the user had consented; its first token pair. */
   connect(scopes?: readonly string[]): StandInConnection;
