@@ -11,7 +11,20 @@ const nodeGlobals = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'zapierwrapper.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      'coverage/',
+      'zapierwrapper.js',
+      // Each integration of integrations/ installs and builds in its own folder.
+      'integrations/*/node_modules/',
+      'integrations/*/dist/',
+      'integrations/*/build/',
+      'integrations/*/zapierwrapper.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -31,8 +44,9 @@ export default tseslint.config(
       'triggers/**/*.ts',
       'creates/**/*.ts',
       'searches/**/*.ts',
+      'integrations/**/*.ts',
     ],
-    ignores: ['layer/log.ts'],
+    ignores: ['layer/log.ts', 'integrations/*/test/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -53,7 +67,9 @@ export default tseslint.config(
       'triggers/**/*.ts',
       'creates/**/*.ts',
       'searches/**/*.ts',
+      'integrations/**/*.ts',
     ],
+    ignores: ['integrations/*/test/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -119,7 +135,7 @@ export default tseslint.config(
   },
   {
     // Tests and tools reach the layer through its public surface only.
-    files: ['test/**/*.ts', 'tools/**/*.ts', 'profiles/**/*.ts'],
+    files: ['test/**/*.ts', 'tools/**/*.ts', 'profiles/**/*.ts', 'integrations/*/test/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -136,7 +152,7 @@ export default tseslint.config(
   },
   {
     // Tests assert on results they have just checked exist; `!` keeps them readable.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'integrations/*/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
