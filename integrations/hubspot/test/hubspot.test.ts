@@ -1,10 +1,13 @@
 // End to end: the built app (index.js, what build.zip holds) through core's Lambda handler with
 // Zapier's refresh, retry and stale rules (the repository's harness, tools/harness), against the
 // HubSpot stand-in on 127.0.0.1 (tools/standins/hubspot.ts). Nothing else is called.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { blankRefreshMessage, type TokenAnswer } from '../../../layer';
 import { newConnection, ZapierRunner, type Connection } from '../../../tools/harness/zapier-runner';
 import { start } from '../../../tools/standins/hubspot';
 import type { StandIn } from '../../../tools/standins/types';
+import { hubspot as layer } from '../api';
 
 const TRIGGER = 'triggers.new_contact.operation.perform';
 const CREATE = 'creates.create_contact.operation.perform';
@@ -118,4 +121,42 @@ test('a dead grant (the app uninstalled) makes the connection stale after one re
   expect(conn.stale).toBe(true);
   expect(outcome.error?.message).toContain('HubSpot no longer accepts');
   expect(hubspot.tokenStats().refreshRequests).toBe(1);
+});
+
+describe('the README has a row for every message about a refused connection', () => {
+  const readme = readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  /** What a message starts with, up to its first filled-in part or the end of its first sentence. */
+  const opening = (message: string) => message.split(/ \(|"|\. /)[0]!;
+  const missing = (message: string) => (readme.includes(opening(message)) ? [] : [opening(message)]);
+  const api = (status: number, body: object) =>
+    layer.messageFor(layer.classify({ status, body, content: JSON.stringify(body), header: () => null }), []);
+  const token = (grant: 'refresh_token' | 'authorization_code', status: number, body: object) => {
+    const outcome = layer.normaliseTokenResponse({ status, body } as TokenAnswer, {
+      grant,
+      nowSeconds: 0,
+      secrets: [],
+    });
+    return outcome.ok ? '' : outcome.message;
+  };
+  const bad = (status: string) => ({ status, message: 'm' });
+
+  it.each([
+    api(401, { category: 'EXPIRED_AUTHENTICATION', message: 'm' }),
+    blankRefreshMessage(layer.profile),
+    api(403, { category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: [WRITE] } }] }),
+    api(403, { message: 'You do not have permissions to view object type' }),
+    token('refresh_token', 400, bad('BAD_REFRESH_TOKEN')),
+    token('authorization_code', 400, bad('BAD_AUTH_CODE')),
+    token('refresh_token', 400, bad('BAD_CLIENT_SECRET')),
+    token('refresh_token', 400, bad('BAD_REDIRECT_URI')),
+    token('refresh_token', 429, { message: 'm' }),
+  ])('%s', (message) => {
+    expect(message).not.toBe('');
+    expect(missing(message)).toEqual([]);
+  });
+
+  it('the message for a connection without a refresh token', async () => {
+    const outcome = await runner.refresh(newConnection({ access_token: 'a' }));
+    expect(missing(outcome.error?.message ?? 'no error')).toEqual([]);
+  });
 });
