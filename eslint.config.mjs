@@ -11,7 +11,20 @@ const nodeGlobals = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'zapierwrapper.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      'coverage/',
+      'zapierwrapper.js',
+      // Each integration of integrations/ installs and builds in its own folder.
+      'integrations/*/node_modules/',
+      'integrations/*/dist/',
+      'integrations/*/build/',
+      'integrations/*/zapierwrapper.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -31,13 +44,14 @@ export default tseslint.config(
       'triggers/**/*.ts',
       'creates/**/*.ts',
       'searches/**/*.ts',
+      'integrations/**/*.ts',
     ],
-    ignores: ['layer/log.ts'],
+    ignores: ['layer/log.ts', 'integrations/*/test/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[property.name='console']",
+          selector: "MemberExpression[property.name='console'], MemberExpression[object.name='console']",
           message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
         },
       ],
@@ -53,7 +67,9 @@ export default tseslint.config(
       'triggers/**/*.ts',
       'creates/**/*.ts',
       'searches/**/*.ts',
+      'integrations/**/*.ts',
     ],
+    ignores: ['integrations/*/test/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -94,7 +110,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[property.name='console']",
+          selector: "MemberExpression[property.name='console'], MemberExpression[object.name='console']",
           message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
         },
         {
@@ -172,7 +188,7 @@ export default tseslint.config(
   },
   {
     // Tests and profiles reach the layer through its public surface only.
-    files: ['test/**/*.ts', 'profiles/**/*.ts', 'integrations/**/*.ts'],
+    files: ['test/**/*.ts', 'profiles/**/*.ts', 'integrations/*/test/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -189,7 +205,7 @@ export default tseslint.config(
   },
   {
     // Tests assert on results they have just checked exist; `!` keeps them readable.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'integrations/*/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

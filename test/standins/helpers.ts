@@ -53,6 +53,25 @@ export async function getProbe(standIn: StandIn, authorization?: string, query =
   );
 }
 
+/** Any other endpoint: `json` is sent as a JSON body; `authorization` is the whole header value. */
+export async function call(
+  standIn: StandIn,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { authorization?: string; json?: unknown } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.authorization !== undefined) headers.authorization = options.authorization;
+  if (options.json !== undefined) headers['content-type'] = 'application/json';
+  return answer(
+    await fetch(`${standIn.url}${path}`, {
+      method,
+      headers,
+      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+    }),
+  );
+}
+
 /** Body fields of the usual shapes, read without `any`. */
 export function field(body: unknown, key: string): unknown {
   return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;

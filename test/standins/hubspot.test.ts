@@ -1,7 +1,7 @@
 import { spec, start } from '../../tools/standins/hubspot';
 import { startStandIn } from '../../tools/standins/server';
 import type { StandIn } from '../../tools/standins/types';
-import { field, getProbe, postToken, str } from './helpers';
+import { call, field, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;
 beforeEach(async () => {
@@ -145,5 +145,119 @@ describe('HubSpot stand-in', () => {
     expect(p.status).toBe(403);
     expect(field(p.body, 'category')).toBeUndefined();
     expect(str(p.body, 'message')).toMatch(/^You do not have permissions to view object type/);
+  });
+
+  describe('contacts: create, search and token metadata (for integrations/hubspot)', () => {
+    const CONTACTS = '/crm/v3/objects/contacts';
+    const bearer = (token: string) => `Bearer ${token}`;
+    const create = (token: string, properties: Record<string, string>) =>
+      call(s, 'POST', CONTACTS, { authorization: bearer(token), json: { properties } });
+    const newestFirst = (token: string, extra: Record<string, unknown> = {}) =>
+      call(s, 'POST', `${CONTACTS}/search`, {
+        authorization: bearer(token),
+        json: { sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }], ...extra },
+      });
+
+    test('a create answers 201 with the new object; search and the list then hold it', async () => {
+      const c = s.connect();
+      const made = await create(c.access_token, { email: 'grace@example.com', firstname: 'Grace' });
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({
+        id: expect.stringMatching(/^\d+$/),
+        properties: { email: 'grace@example.com', firstname: 'Grace' },
+        createdAt: expect.any(String),
+        archived: false,
+      });
+      const id = str(made.body, 'id');
+      const found = await newestFirst(c.access_token);
+      expect(found.status).toBe(200);
+      expect(found.body).toMatchObject({ total: 3, results: [{ id }, { id: '52' }, { id: '51' }] });
+      // The search answers the default properties unless asked for others.
+      expect(
+        Object.keys((found.body as { results: { properties: object }[] }).results[0]!.properties).sort(),
+      ).toEqual(['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate']);
+      const listed = await getProbe(s, bearer(c.access_token));
+      expect(listed.body).toMatchObject({ results: [{ id: '51' }, { id: '52' }, { id }] });
+    });
+
+    test('search pages with limit and after', async () => {
+      const c = s.connect();
+      const first = await newestFirst(c.access_token, { limit: 1 });
+      expect(first.body).toMatchObject({
+        total: 2,
+        results: [{ id: '52' }],
+        paging: { next: { after: '1' } },
+      });
+      const second = await newestFirst(c.access_token, { limit: 1, after: '1' });
+      expect(second.body).toMatchObject({ results: [{ id: '51' }] });
+      expect(field(second.body, 'paging')).toBeUndefined();
+    });
+
+    test('a duplicate email, in any case, is 409 CONFLICT naming the existing id', async () => {
+      const c = s.connect();
+      const dup = await create(c.access_token, { email: 'Ada@Example.com' });
+      expect(dup.status).toBe(409);
+      expect(dup.body).toMatchObject({
+        status: 'error',
+        category: 'CONFLICT',
+        message: 'Contact already exists. Existing ID: 51',
+        correlationId: expect.any(String),
+      });
+    });
+
+    test('a bad email or no email and no name is 400 VALIDATION_ERROR', async () => {
+      const c = s.connect();
+      const bad = await create(c.access_token, { email: 'ada@example' });
+      expect([bad.status, field(bad.body, 'category')]).toEqual([400, 'VALIDATION_ERROR']);
+      expect(str(bad.body, 'message')).toContain('"error":"INVALID_EMAIL","name":"email"');
+      const empty = await create(c.access_token, {});
+      expect([empty.status, field(empty.body, 'category')]).toEqual([400, 'VALIDATION_ERROR']);
+    });
+
+    test('writing needs crm.objects.contacts.write and a live token, like the probe', async () => {
+      const readOnly = s.connect(['oauth', 'crm.objects.contacts.read']);
+      const refused = await create(readOnly.access_token, { email: 'x@example.com' });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({
+        category: 'MISSING_SCOPES',
+        errors: [{ context: { requiredGranularScopes: ['crm.objects.contacts.write'] } }],
+      });
+      expect((await newestFirst(readOnly.access_token)).status).toBe(200);
+      const c = s.connect();
+      s.expireAccessTokens();
+      const expired = await create(c.access_token, { email: 'x@example.com' });
+      expect([expired.status, field(expired.body, 'category')]).toEqual([401, 'EXPIRED_AUTHENTICATION']);
+    });
+
+    test('token metadata: user, hub and scopes without an Authorization header; 404 once it ended', async () => {
+      const c = s.connect();
+      const meta = await call(s, 'GET', `/oauth/v1/access-tokens/${c.access_token}`);
+      expect(meta.status).toBe(200);
+      expect(meta.body).toMatchObject({
+        token: c.access_token,
+        user: expect.stringContaining('@'),
+        hub_domain: expect.any(String),
+        hub_id: expect.any(Number),
+        scopes: s.allScopes,
+        token_type: 'access',
+        expires_in: expect.any(Number),
+      });
+      expect((await call(s, 'GET', '/oauth/v1/access-tokens/not-a-token')).status).toBe(404);
+      s.expireAccessTokens();
+      expect((await call(s, 'GET', `/oauth/v1/access-tokens/${c.access_token}`)).status).toBe(404);
+    });
+
+    test('every stand-in started has a CRM of its own', async () => {
+      const c = s.connect();
+      await create(c.access_token, { email: 'only-here@example.com' });
+      const other = await start();
+      try {
+        const o = other.connect();
+        const listed = await getProbe(other, `Bearer ${o.access_token}`);
+        expect((listed.body as { results: unknown[] }).results).toHaveLength(2);
+      } finally {
+        await other.close();
+      }
+    });
   });
 });

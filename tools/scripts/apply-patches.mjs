@@ -33,7 +33,14 @@ if (!installed('patch-package/index.js')) {
 }
 const result = spawnSync(
   process.execPath,
-  [path.join(root, 'node_modules', 'patch-package', 'index.js'), '--error-on-fail', '--error-on-warn'],
+  // Extra arguments pass through: an integration of integrations/ names the repository's patches
+  // with --patch-dir ../../patches.
+  [
+    path.join(root, 'node_modules', 'patch-package', 'index.js'),
+    '--error-on-fail',
+    '--error-on-warn',
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

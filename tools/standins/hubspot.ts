@@ -13,6 +13,24 @@
 //   [refresh]  dead refresh token: 400 BAD_REFRESH_TOKEN (nango.dev/blog/hubspot-oauth-bad-refresh-token;
 //              HubSpot's v1/v3 token docs add the RFC 6749 error/error_description pair)
 //   [authn]    401 INVALID_AUTHENTICATION "Authentication credentials not found…": HubSpot/hubspot-api-nodejs#432
+// For integrations/hubspot's end-to-end tests, three more endpoints (routes below):
+//   [contacts] https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/guide
+//              (POST /crm/v3/objects/contacts with {"properties": {…}}: 201 with the new object; at least
+//              one of email, firstname, lastname; crm.objects.contacts.write)
+//   [conflict] 409 {"status":"error","message":"Contact already exists. Existing ID: 37765128953",
+//              "correlationId":…,"category":"CONFLICT"}: HubSpot/hubspot-api-nodejs#545, HubSpot/hubspot-api-python#51
+//   [invalid]  400 category VALIDATION_ERROR ([errors]); a bad email's message is "Property values were not
+//              valid: [{\"isValid\":false,\"message\":\"Email address … is invalid\",\"error\":\"INVALID_EMAIL\",
+//              \"name\":\"email\"}]", as clients log it from this endpoint (the message for a contact with
+//              no email and no name is the stand-in's wording)
+//   [search]   https://developers.hubspot.com/docs/api-reference/legacy/crm/search-the-crm
+//              (POST /crm/v3/objects/contacts/search: sorts [{propertyName, direction}], limit up to 200,
+//              answers {total, results, paging}; default properties createdate, email, firstname,
+//              hs_object_id, lastmodifieddate, lastname). The list (GET, the probe) takes limit, after,
+//              properties, associations and archived, and no sort ([contacts]).
+//   [metadata] https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata
+//              (GET /oauth/v1/access-tokens/{token}, no Authorization header: token, user, hub_domain,
+//              scopes, hub_id, app_id, expires_in, user_id, token_type)
 import type { StartStandIn } from './types';
 import {
   authorizationToken,
@@ -21,6 +39,7 @@ import {
   startStandIn,
   type ProviderSpec,
   type Reply,
+  type Route,
 } from './server';
 
 const PORTAL = 62515;
@@ -74,130 +93,266 @@ const rateLimitBody = (policy: 'TEN_SECONDLY_ROLLING' | 'DAILY'): Reply =>
         },
   );
 
-export const spec: ProviderSpec = {
-  provider: 'hubspot',
-  tokenPath: '/oauth/v1/token',
-  probePath: '/crm/v3/objects/contacts',
-  probeScope: 'crm.objects.contacts.read',
-  allScopes: ['oauth', 'crm.objects.contacts.read', 'crm.objects.companies.read'],
-  client: { id: '5fa2a6d1-7c1e-4f4b-9a4a-0f0c4d2b8e11', secret: '3c8f2a56-0b9e-4d55-8f31-6a2b9d0c7e44' },
-  // [tokens] credentials go in the URL-form body.
-  clientAuth: ['body'],
-  accessTokenLifetimeSeconds: 1800,
-  // [tokens] a refresh returns a new access token; the refresh token stays the same.
-  rotation: 'none',
-  scopeSeparator: ' ',
-  expirySignals: ['401 EXPIRED_AUTHENTICATION', '401 INVALID_AUTHENTICATION'],
-  rateLimitSignals: ['429 RATE_LIMIT TEN_SECONDLY_ROLLING', '429 RATE_LIMIT DAILY'],
-  // HubSpot access tokens are opaque (the docs warn they grow to ~300 characters); refresh tokens
-  // in the documented examples are UUIDs.
-  newAccessToken: () => `CN${randomToken(120)}`,
-  newRefreshToken: () => randomUuid(),
-  newAuthorizationCode: () => randomUuid(),
-  readAccessToken: (headers) => authorizationToken(headers, ['Bearer']),
-  answers: {
-    // [tokens] the documented token response.
-    token: (issued) => ({
-      status: 200,
-      json: {
-        token_type: 'bearer',
-        refresh_token: issued.refreshToken,
-        access_token: issued.accessToken,
-        expires_in: issued.expiresIn,
-      },
-    }),
-    tokenFailure: (failure) => {
-      switch (failure) {
-        // [refresh]
-        case 'dead_grant':
-          return tokenError(
-            'BAD_REFRESH_TOKEN',
-            'refresh token is invalid, expired or revoked',
-            'invalid_grant',
-          );
-        // BAD_CLIENT_ID with "missing or unknown client id" is quoted from the token endpoint;
-        // BAD_CLIENT_SECRET, BAD_AUTH_CODE, BAD_REDIRECT_URI and BAD_GRANT_TYPE are HubSpot's status
-        // names for the other refusals, their messages this stand-in's wording.
-        case 'unknown_client':
-          return tokenError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request');
-        case 'wrong_secret':
-          return tokenError('BAD_CLIENT_SECRET', 'missing or invalid client secret');
-        case 'invalid_code':
-          return tokenError('BAD_AUTH_CODE', 'missing or unknown auth code');
-        case 'redirect_uri_mismatch':
-          return tokenError('BAD_REDIRECT_URI', 'redirect uri mismatch');
-        case 'unsupported_grant_type':
-          return tokenError('BAD_GRANT_TYPE', 'unsupported grant type');
-        case 'rate_limited':
-          return rateLimitBody('TEN_SECONDLY_ROLLING');
-        // [errors] 502/504 are HubSpot's documented timeouts; the body is not documented.
-        case 'outage':
-          return { status: 502, text: '502 Bad Gateway' };
+interface Contact {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  archived: false;
+}
+
+function contact(id: string, at: string, properties: Record<string, string>): Contact {
+  return {
+    id,
+    properties: { ...properties, createdate: at, lastmodifieddate: at, hs_object_id: id },
+    createdAt: at,
+    updatedAt: at,
+    archived: false,
+  };
+}
+
+const DEFAULT_PROPERTIES = [
+  'createdate',
+  'email',
+  'firstname',
+  'hs_object_id',
+  'lastmodifieddate',
+  'lastname',
+];
+const APP_ID = 1234567;
+// Good enough to tell a typo from an address; HubSpot's own check is stricter and undocumented.
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** One contact as an answer carries it: only the properties asked for (or the defaults). */
+function shown(c: Contact, asked: unknown): Contact {
+  const names = Array.isArray(asked) && asked.length > 0 ? asked.map(String) : DEFAULT_PROPERTIES;
+  const properties: Record<string, string> = {};
+  for (const name of names) {
+    const value = c.properties[name];
+    if (value !== undefined) properties[name] = value;
+  }
+  return { ...c, properties };
+}
+
+const field = (body: unknown, key: string): unknown =>
+  body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
+
+/** The CRM's contacts (two to start with) and the routes that read and write them. */
+function contactsOf(): { list(): Contact[]; routes: Route[] } {
+  const contacts: Contact[] = [
+    contact('51', '2026-01-05T10:00:00.000Z', { email: 'ada@example.com', firstname: 'Ada' }),
+    contact('52', '2026-01-07T10:00:00.000Z', { email: 'alan@example.com', firstname: 'Alan' }),
+  ];
+  let nextId = 101;
+
+  // [contacts] [conflict] [invalid]
+  const create: Route = {
+    method: 'POST',
+    path: /^\/crm\/v3\/objects\/contacts$/,
+    scope: 'crm.objects.contacts.write',
+    answer: ({ body, nowMs }) => {
+      const given = field(body, 'properties');
+      const properties: Record<string, string> = {};
+      for (const [key, value] of Object.entries(given !== null && typeof given === 'object' ? given : {})) {
+        if (typeof value === 'string' || typeof value === 'number') properties[key] = String(value);
       }
+      // Email addresses are unique whatever their case ([conflict]: the duplicate check).
+      const email = properties.email?.trim().toLowerCase() || undefined;
+      if (!email && !properties.firstname && !properties.lastname) {
+        return hubspotError(400, {
+          message: 'Property values were not valid: at least one of email, firstname or lastname is required',
+          category: 'VALIDATION_ERROR',
+        });
+      }
+      if (email !== undefined && !EMAIL.test(email)) {
+        const detail = {
+          isValid: false,
+          message: `Email address ${properties.email} is invalid`,
+          error: 'INVALID_EMAIL',
+          name: 'email',
+        };
+        return hubspotError(400, {
+          message: `Property values were not valid: ${JSON.stringify([detail])}`,
+          category: 'VALIDATION_ERROR',
+        });
+      }
+      const existing = contacts.find(
+        (c) => email !== undefined && c.properties.email?.toLowerCase() === email,
+      );
+      if (existing) {
+        return hubspotError(409, {
+          message: `Contact already exists. Existing ID: ${existing.id}`,
+          category: 'CONFLICT',
+        });
+      }
+      const created = contact(String(nextId++), new Date(nowMs).toISOString(), properties);
+      contacts.push(created);
+      return { status: 201, json: shown(created, Object.keys(properties)) };
     },
-    probe: () => ({
-      status: 200,
-      json: {
-        results: [
-          {
-            id: '51',
-            properties: {
-              createdate: '2026-01-05T10:00:00.000Z',
-              email: 'ada@example.com',
-              firstname: 'Ada',
-            },
-            createdAt: '2026-01-05T10:00:00.000Z',
-            updatedAt: '2026-01-06T10:00:00.000Z',
-            archived: false,
-          },
-          {
-            id: '52',
-            properties: {
-              createdate: '2026-01-07T10:00:00.000Z',
-              email: 'alan@example.com',
-              firstname: 'Alan',
-            },
-            createdAt: '2026-01-07T10:00:00.000Z',
-            updatedAt: '2026-01-07T10:00:00.000Z',
-            archived: false,
-          },
-        ],
+  };
+
+  // [search] sorted by one property, ties by id; `after` is an offset, as HubSpot's paging token is.
+  const search: Route = {
+    method: 'POST',
+    path: /^\/crm\/v3\/objects\/contacts\/search$/,
+    scope: 'crm.objects.contacts.read',
+    answer: ({ body }) => {
+      const sort = (field(body, 'sorts') as unknown[] | undefined)?.[0];
+      const by = String(field(sort, 'propertyName') ?? 'hs_object_id');
+      const descending = field(sort, 'direction') === 'DESCENDING';
+      const limit = Math.min(200, Math.max(1, Number(field(body, 'limit') ?? 10) || 10));
+      const after = Number(field(body, 'after') ?? 0) || 0;
+      const sorted = [...contacts].sort((a, b) => {
+        const order =
+          (a.properties[by] ?? '').localeCompare(b.properties[by] ?? '') || Number(a.id) - Number(b.id);
+        return descending ? -order : order;
+      });
+      const page = sorted.slice(after, after + limit).map((c) => shown(c, field(body, 'properties')));
+      const next =
+        after + limit < sorted.length ? { paging: { next: { after: String(after + limit) } } } : {};
+      return { status: 200, json: { total: sorted.length, results: page, ...next } };
+    },
+  };
+
+  // [metadata] The token is in the path; HubSpot documents no answer for an unknown or expired one:
+  // the stand-in's 404 is its assumption.
+  const metadata: Route = {
+    method: 'GET',
+    path: /^\/oauth\/v1\/access-tokens\/([^/]+)$/,
+    scope: null,
+    answer: ({ match, accessToken, nowMs }) => {
+      const token = decodeURIComponent(match[1] ?? '');
+      const info = accessToken(token);
+      if (!info || info.ended || nowMs >= info.expiresAtMs) {
+        return hubspotError(404, { message: 'access token not found', category: 'OBJECT_NOT_FOUND' });
+      }
+      return {
+        status: 200,
+        json: {
+          token,
+          user: 'owner@example.com',
+          hub_domain: 'example-62515.hubspot.com',
+          scopes: info.scopes,
+          hub_id: PORTAL,
+          app_id: APP_ID,
+          expires_in: Math.floor((info.expiresAtMs - nowMs) / 1000),
+          user_id: 7001,
+          token_type: 'access',
+        },
+      };
+    },
+  };
+
+  return { list: () => contacts, routes: [create, search, metadata] };
+}
+
+/** A stand-in's spec, with a CRM of its own. */
+function hubspotSpec(): ProviderSpec {
+  const crm = contactsOf();
+  return {
+    provider: 'hubspot',
+    tokenPath: '/oauth/v1/token',
+    probePath: '/crm/v3/objects/contacts',
+    probeScope: 'crm.objects.contacts.read',
+    allScopes: [
+      'oauth',
+      'crm.objects.contacts.read',
+      'crm.objects.contacts.write',
+      'crm.objects.companies.read',
+    ],
+    client: { id: '5fa2a6d1-7c1e-4f4b-9a4a-0f0c4d2b8e11', secret: '3c8f2a56-0b9e-4d55-8f31-6a2b9d0c7e44' },
+    // [tokens] credentials go in the URL-form body.
+    clientAuth: ['body'],
+    accessTokenLifetimeSeconds: 1800,
+    // [tokens] a refresh returns a new access token; the refresh token stays the same.
+    rotation: 'none',
+    scopeSeparator: ' ',
+    expirySignals: ['401 EXPIRED_AUTHENTICATION', '401 INVALID_AUTHENTICATION'],
+    rateLimitSignals: ['429 RATE_LIMIT TEN_SECONDLY_ROLLING', '429 RATE_LIMIT DAILY'],
+    // HubSpot access tokens are opaque (the docs warn they grow to ~300 characters); refresh tokens
+    // in the documented examples are UUIDs.
+    newAccessToken: () => `CN${randomToken(120)}`,
+    newRefreshToken: () => randomUuid(),
+    newAuthorizationCode: () => randomUuid(),
+    readAccessToken: (headers) => authorizationToken(headers, ['Bearer']),
+    answers: {
+      // [tokens] the documented token response.
+      token: (issued) => ({
+        status: 200,
+        json: {
+          token_type: 'bearer',
+          refresh_token: issued.refreshToken,
+          access_token: issued.accessToken,
+          expires_in: issued.expiresIn,
+        },
+      }),
+      tokenFailure: (failure) => {
+        switch (failure) {
+          // [refresh]
+          case 'dead_grant':
+            return tokenError(
+              'BAD_REFRESH_TOKEN',
+              'refresh token is invalid, expired or revoked',
+              'invalid_grant',
+            );
+          // BAD_CLIENT_ID with "missing or unknown client id" is quoted from the token endpoint;
+          // BAD_CLIENT_SECRET, BAD_AUTH_CODE, BAD_REDIRECT_URI and BAD_GRANT_TYPE are HubSpot's status
+          // names for the other refusals, their messages this stand-in's wording.
+          case 'unknown_client':
+            return tokenError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request');
+          case 'wrong_secret':
+            return tokenError('BAD_CLIENT_SECRET', 'missing or invalid client secret');
+          case 'invalid_code':
+            return tokenError('BAD_AUTH_CODE', 'missing or unknown auth code');
+          case 'redirect_uri_mismatch':
+            return tokenError('BAD_REDIRECT_URI', 'redirect uri mismatch');
+          case 'unsupported_grant_type':
+            return tokenError('BAD_GRANT_TYPE', 'unsupported grant type');
+          case 'rate_limited':
+            return rateLimitBody('TEN_SECONDLY_ROLLING');
+          // [errors] 502/504 are HubSpot's documented timeouts; the body is not documented.
+          case 'outage':
+            return { status: 502, text: '502 Bad Gateway' };
+        }
       },
-    }),
-    expired: (signal, ctx) =>
-      signal === '401 INVALID_AUTHENTICATION'
-        ? invalidAuthentication()
-        : // [expiry]
-          hubspotError(401, {
-            message: `The OAuth token used to make this call expired ${expiredAgo(ctx.nowMs, Math.min(ctx.nowMs, ctx.expiresAtMs))} ago.`,
-            category: 'EXPIRED_AUTHENTICATION',
-          }),
-    invalidToken: () => invalidAuthentication(),
-    // [scopes]
-    missingScope: () =>
-      hubspotError(403, {
-        message:
-          "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-        errors: [
-          {
-            message: 'One or more of the following scopes are required.',
-            context: { requiredGranularScopes: ['crm.objects.contacts.read'] },
-          },
-        ],
-        links: { scopes: 'https://developers.hubspot.com/scopes' },
-        category: 'MISSING_SCOPES',
-      }),
-    rateLimited: (signal) =>
-      rateLimitBody(signal === '429 RATE_LIMIT DAILY' ? 'DAILY' : 'TEN_SECONDLY_ROLLING'),
-    // [errors] 403 "the authentication provided does not have the proper permissions". The message
-    // is the one HubSpot gives a user whose role lacks the object (HubSpot Community, quoted by
-    // eshopman-com.pages.dev); HubSpot documents no category for it, so none is sent.
-    forbidden: () =>
-      hubspotError(403, {
-        message: `You do not have permissions to view object type ObjectTypeId{legacyObjectType=CONTACT} in portal ${PORTAL} (requires one of [contacts-read, contacts-access]): Forbidden.`,
-      }),
-  },
-};
+      // The list, in id order (it takes no sort: [search]), with the default properties.
+      probe: () => ({ status: 200, json: { results: crm.list().map((c) => shown(c, undefined)) } }),
+      expired: (signal, ctx) =>
+        signal === '401 INVALID_AUTHENTICATION'
+          ? invalidAuthentication()
+          : // [expiry]
+            hubspotError(401, {
+              message: `The OAuth token used to make this call expired ${expiredAgo(ctx.nowMs, Math.min(ctx.nowMs, ctx.expiresAtMs))} ago.`,
+              category: 'EXPIRED_AUTHENTICATION',
+            }),
+      invalidToken: () => invalidAuthentication(),
+      // [scopes]
+      missingScope: (ctx) =>
+        hubspotError(403, {
+          message:
+            "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+          errors: [
+            {
+              message: 'One or more of the following scopes are required.',
+              context: { requiredGranularScopes: [ctx.requiredScope] },
+            },
+          ],
+          links: { scopes: 'https://developers.hubspot.com/scopes' },
+          category: 'MISSING_SCOPES',
+        }),
+      rateLimited: (signal) =>
+        rateLimitBody(signal === '429 RATE_LIMIT DAILY' ? 'DAILY' : 'TEN_SECONDLY_ROLLING'),
+      // [errors] 403 "the authentication provided does not have the proper permissions". The message
+      // is the one HubSpot gives a user whose role lacks the object (HubSpot Community, quoted by
+      // eshopman-com.pages.dev); HubSpot documents no category for it, so none is sent.
+      forbidden: () =>
+        hubspotError(403, {
+          message: `You do not have permissions to view object type ObjectTypeId{legacyObjectType=CONTACT} in portal ${PORTAL} (requires one of [contacts-read, contacts-access]): Forbidden.`,
+        }),
+    },
+    routes: crm.routes,
+  };
+}
 
 // [authn]
 function invalidAuthentication(): Reply {
@@ -208,4 +363,8 @@ function invalidAuthentication(): Reply {
   });
 }
 
-export const start: StartStandIn = (options) => startStandIn(spec, options);
+/** The spec of a stand-in (its CRM shared by every server started from it). */
+export const spec: ProviderSpec = hubspotSpec();
+
+/** A HubSpot stand-in with a CRM of its own. */
+export const start: StartStandIn = (options) => startStandIn(hubspotSpec(), options);

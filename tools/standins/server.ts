@@ -66,6 +66,8 @@ export interface TokenFailureContext {
 export interface ProbeContext {
   baseUrl: string;
   nowMs: number;
+  /** The scope the endpoint requires (the probe's, or a route's), for a missing-scope answer to name. */
+  requiredScope: string;
   grantId: string;
   scopes: readonly string[];
   /** When the presented access token expires (or expired). */
@@ -87,6 +89,45 @@ export interface ProviderAnswers {
   /** `signal` is one of rateLimitSignals. */
   rateLimited(signal: string, retryAfterSeconds: number, nowMs: number): Reply;
   forbidden(ctx: ProbeContext): Reply;
+}
+
+/**
+ * One more endpoint of the provider's API, beyond the token endpoint and the probe, for an
+ * integration's end-to-end tests: its answers written from the provider's documentation like
+ * the others (each route's source in the provider's file).
+ */
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Matched against the whole path (query string aside); its groups reach `answer`. */
+  path: RegExp;
+  /**
+   * The scope it requires: the request then passes the probe's checks first (injected rate
+   * limit, token, expiry, scope, forbid). null: it takes no bearer token, and answers alone.
+   */
+  scope: string | null;
+  answer(request: RouteRequest): Reply;
+}
+
+export interface RouteRequest {
+  match: RegExpExecArray;
+  query: URLSearchParams;
+  /** The body parsed as JSON; undefined when it is empty or not JSON. */
+  body: unknown;
+  nowMs: number;
+  /** Who called, for routes with a scope. */
+  caller?: ProbeContext;
+  /** What the stand-in knows of an access token it issued (a token named in the path, say). */
+  accessToken(token: string): IssuedAccess | undefined;
+}
+
+/** An access token the stand-in issued, as a token-information endpoint would describe it. */
+export interface IssuedAccess {
+  grantId: string;
+  scopes: readonly string[];
+  issuedAtMs: number;
+  expiresAtMs: number;
+  /** Ended early (expireAccessTokens, or its grant revoked): it no longer works. */
+  ended: boolean;
 }
 
 export interface ProviderSpec {
@@ -120,6 +161,8 @@ export interface ProviderSpec {
   /** The access token a probe request carries, read the way the provider reads it. */
   readAccessToken(headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined;
   answers: ProviderAnswers;
+  /** Endpoints beyond the probe (none for the conformance suite). */
+  routes?: readonly Route[];
 }
 
 export interface StartOptions {
@@ -361,12 +404,17 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     return spec.answers.tokenFailure('unsupported_grant_type', ctx);
   };
 
-  // -- resource probe ---------------------------------------------------------------------------
+  // -- resource requests: the probe and the routes that take the bearer token ---------------------
 
-  // Order of the checks: an injected rate limit answers first (the next `count` probe requests,
-  // whatever they carry), then the token (missing, unknown, revoked, ended, timed out), then the
-  // grant's scopes, then forbid(), then the resource itself.
-  const probeEndpoint = (req: IncomingMessage, query: URLSearchParams): Reply => {
+  // Order of the checks: an injected rate limit answers first (the next `count` resource
+  // requests, whatever they carry), then the token (missing, unknown, revoked, ended, timed out),
+  // then the grant's scopes, then forbid(), then the resource itself.
+  const resourceEndpoint = (
+    req: IncomingMessage,
+    query: URLSearchParams,
+    requiredScope: string,
+    answer: (ctx: ProbeContext) => Reply,
+  ): Reply => {
     const nowMs = now();
     const limited = rateLimits[0];
     if (limited) {
@@ -383,6 +431,7 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     const ctx: ProbeContext = {
       baseUrl,
       nowMs,
+      requiredScope,
       grantId: grant.id,
       scopes: grant.scopes,
       expiresAtMs: record.expiresAtMs,
@@ -392,9 +441,55 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     };
     if (record.endedWith !== undefined) return spec.answers.expired(record.endedWith, ctx);
     if (nowMs >= record.expiresAtMs) return spec.answers.expired(spec.expirySignals[0] ?? '', ctx);
-    if (!grant.scopes.includes(spec.probeScope)) return spec.answers.missingScope(ctx);
+    if (!grant.scopes.includes(requiredScope)) return spec.answers.missingScope(ctx);
     if (forbidden) return spec.answers.forbidden(ctx);
-    return spec.answers.probe(ctx);
+    return answer(ctx);
+  };
+
+  const accessTokenInfo = (token: string): IssuedAccess | undefined => {
+    const record = accessTokens.get(token);
+    const grant = record ? grants.get(record.grantId) : undefined;
+    if (!record || !grant) return undefined;
+    return {
+      grantId: grant.id,
+      scopes: grant.scopes,
+      issuedAtMs: record.issuedAtMs,
+      expiresAtMs: record.expiresAtMs,
+      ended: grant.revoked || record.endedWith !== undefined,
+    };
+  };
+
+  const routeEndpoint = async (
+    route: Route,
+    match: RegExpExecArray,
+    req: IncomingMessage,
+    query: URLSearchParams,
+  ): Promise<Reply> => {
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const request = (caller?: ProbeContext): RouteRequest => ({
+      match,
+      query,
+      body,
+      nowMs: caller?.nowMs ?? now(),
+      caller,
+      accessToken: accessTokenInfo,
+    });
+    if (route.scope === null) return route.answer(request());
+    return resourceEndpoint(req, query, route.scope, (caller) => route.answer(request(caller)));
+  };
+
+  const findRoute = (method: string | undefined, pathname: string) => {
+    for (const route of spec.routes ?? []) {
+      const match = route.method === method ? route.path.exec(pathname) : null;
+      if (match && match[0] === pathname) return { route, match };
+    }
+    return undefined;
   };
 
   // -- HTTP ---------------------------------------------------------------------------------------
@@ -405,7 +500,9 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
       if (url.pathname === spec.tokenPath && req.method === 'POST')
         return tokenEndpoint(req, url.searchParams);
       if (url.pathname === spec.probePath && req.method === 'GET')
-        return probeEndpoint(req, url.searchParams);
+        return resourceEndpoint(req, url.searchParams, spec.probeScope, spec.answers.probe);
+      const found = findRoute(req.method, url.pathname);
+      if (found) return routeEndpoint(found.route, found.match, req, url.searchParams);
       return { status: 404, json: { standIn: spec.provider, error: 'no such endpoint in this stand-in' } };
     };
     handle().then(
