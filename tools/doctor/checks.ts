@@ -112,7 +112,7 @@ export function docLink(id: CheckId): string {
 }
 
 /** Where --profile's own check points: how a draft is completed. */
-export const PROFILE_DOC = 'docs/doctor.md#other-apis---profile';
+export const PROFILE_DOC = 'docs/doctor.md#what-a-draft-holds';
 
 const LEGACY_PROBE_PATH = '/api/v1/clients/search?email=doctor-probe%40example.invalid';
 const PLAIN_PROBE_PATH = '/api/v1/clients?limit=1';

@@ -4,12 +4,17 @@
 // needs its controls (a truly expired token, throttling, grace period versus K8).
 // `npm run doctor -- --profile FILE|NAME [--probe URL|PATH]`: the same checks against any API a
 // profile describes, in its words.
+// `npm run doctor -- --discover URL [options]`: an API without a profile, observed from one
+// connection and one test URL; writes a draft profile (tools/doctor/discover.ts).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from '../sandbox/cli';
 import { createLayer, redact, clientCredentialSecrets } from '../../layer';
 import { practice } from '../../practice/layer';
 import { describeQuirks } from '../sandbox/quirks';
 import { practiceTarget, runDoctor, type Check } from './checks';
+import { discover, DiscoverUsageError, idFromHost } from './discover';
+import { fieldsOf, formatDraft, layerImportFor, renderDraft } from './draft';
 import { loadEnv, writeAuthData } from './env-file';
 import { loadProfile, ProfileLoadError } from './profile-file';
 import { exitCode, toJson, toText } from './report';
@@ -26,6 +31,8 @@ const USAGE = `Usage: npm run doctor [-- options]
                 profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …) configure it
   --probe U     with --profile: the GET the API checks call (a URL or a path under the profile's API
                 prefix; nothing else ever gets the token)
+  --discover U  observe an API that has no profile yet, through the test URL U (a GET that changes
+                nothing), and write a draft profile; see docs/doctor.md for its options
   --help
 
 Reads the configuration (BASE_URL, CLIENT_ID, CLIENT_SECRET, or the profile's variables) and
@@ -36,13 +43,41 @@ export interface DoctorRun {
   code: number;
   output: string;
   checks: Check[];
+  /** --discover: the draft profile written. */
+  draft?: string;
 }
 
 const PRACTICE_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
 
 /** Flags that take a value (`--flag value` or `--flag=value`). */
-const VALUE_FLAGS = ['--profile', '--probe'] as const;
-const SWITCHES = ['--json', '--refresh', '--sandbox'] as const;
+const VALUE_FLAGS = [
+  '--profile',
+  '--probe',
+  '--discover',
+  '--token-url',
+  '--auth-scheme',
+  '--client-auth',
+  '--client-id',
+  '--client-id-env',
+  '--client-secret-env',
+  '--id',
+  '--name',
+  '--out',
+] as const;
+const SWITCHES = ['--json', '--refresh', '--sandbox', '--probe-reuse', '--force'] as const;
+const DISCOVER_ONLY = [
+  '--token-url',
+  '--auth-scheme',
+  '--client-auth',
+  '--client-id',
+  '--client-id-env',
+  '--client-secret-env',
+  '--id',
+  '--name',
+  '--out',
+  '--probe-reuse',
+  '--force',
+];
 
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 type Switch = (typeof SWITCHES)[number];
@@ -106,6 +141,17 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   const refresh = switches.has('--refresh');
   const useSandbox = switches.has('--sandbox');
   if (rest.includes('--help') || rest.includes('-h')) return { code: 0, output: USAGE, checks: [] };
+
+  if (values.has('--discover')) {
+    if (values.has('--profile') || values.has('--probe') || useSandbox)
+      return usage(
+        '--discover observes an API without a profile: it takes no --profile, --probe or --sandbox',
+      );
+    if (rest.length > 0) return usage(`unknown option ${rest[0]}`);
+    return discoverRun(values, switches, env, cwd);
+  }
+  const stray = DISCOVER_ONLY.find((flag) => values.has(flag as ValueFlag) || switches.has(flag as Switch));
+  if (stray) return usage(`${stray} belongs to --discover`);
 
   let target = practiceTarget();
   if (values.has('--profile')) {
@@ -195,6 +241,112 @@ export async function doctor(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     ? toJson(checks)
     : redact(toText(checks, heading), given, target.layer.profile.tokenPrefixes);
   return { code: exitCode(checks), output, checks };
+}
+
+/** Where the repository's layer lives: drafts import defineProfile from it. */
+const LAYER_DIR = path.resolve(__dirname, '..', '..', 'layer');
+
+async function discoverRun(
+  values: Map<ValueFlag, string>,
+  switches: Set<Switch>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<DoctorRun> {
+  const clientAuth = values.get('--client-auth') ?? null;
+  if (clientAuth !== null && clientAuth !== 'basic' && clientAuth !== 'body')
+    return usage('--client-auth is "basic" or "body"');
+  if (switches.has('--probe-reuse') && !switches.has('--refresh'))
+    return usage('--probe-reuse needs --refresh: it presents the refresh token that --refresh rotated away');
+  const idEnv = values.get('--client-id-env') ?? 'CLIENT_ID';
+  const secretEnv = values.get('--client-secret-env') ?? 'CLIENT_SECRET';
+  const envFile = path.join(cwd, '.env');
+  const loaded = loadEnv(envFile, env, [idEnv, secretEnv]);
+  const clientId = values.get('--client-id') ?? loaded.values[idEnv];
+  const clientSecret = loaded.values[secretEnv];
+  const given = [
+    ...clientCredentialSecrets(clientId, clientSecret),
+    ...[loaded.authData.access_token, loaded.authData.refresh_token].filter((t): t is string => !!t),
+  ];
+
+  let result;
+  let out: string;
+  try {
+    // The output file is settled before anything is sent: no probe for a draft that cannot be kept.
+    const id = values.get('--id') ?? null;
+    const testUrl = values.get('--discover') ?? '';
+    let guessedId = id ?? 'discovered';
+    if (id === null && URL.canParse(testUrl)) guessedId = idFromHost(new URL(testUrl).hostname);
+    out = path.resolve(cwd, values.get('--out') ?? path.join('profiles', `${guessedId}.draft.ts`));
+    if (existsSync(out) && !switches.has('--force'))
+      return usage(`${out} exists: name another file with --out, or overwrite it with --force`);
+    result = await discover({
+      testUrl,
+      tokenUrl: values.get('--token-url') ?? null,
+      authScheme: values.get('--auth-scheme') ?? 'Bearer',
+      clientAuth,
+      clientId,
+      clientSecret,
+      authData: loaded.authData,
+      refresh: switches.has('--refresh'),
+      probeReuse: switches.has('--probe-reuse'),
+      id,
+      name: values.get('--name') ?? null,
+      saveTokens: (fields) => writeAuthData(envFile, fields),
+    });
+  } catch (error) {
+    if (error instanceof DiscoverUsageError) return usage(error.message);
+    throw error;
+  }
+
+  const secrets = [...given, ...result.secrets];
+  const exportName = `${result.id.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}Profile`;
+  const test = new URL(values.get('--discover') ?? '');
+  const rendered = renderDraft({
+    header: [
+      `Draft profile of ${result.name} (layer/profile.ts documents every field), written by`,
+      `\`npm run doctor -- --discover\` on ${new Date().toISOString().slice(0, 10)} from one connection and one`,
+      `test URL (GET ${test.origin}${test.pathname}). What it observed is set, with how; every field it`,
+      'could not observe holds a safe placeholder under a marker comment: UNOBSERVED, then what would reveal it.',
+      'The draft loads as it is; `npm run doctor -- --profile <this file>` warns while a marker is left.',
+      "Complete each marked field (from the API's documentation, or by observing it), then delete its marker.",
+    ],
+    layerImport: layerImportFor(out, LAYER_DIR),
+    exportName,
+    profile: result.profile,
+  });
+  const formatted = await formatDraft(rendered, path.join(LAYER_DIR, '..', 'profiles', 'draft.ts'));
+  // The draft holds header names, paths and codes, never a token; redacted all the same, in case a
+  // server echoed a secret where a code belongs.
+  const draftText = redact(formatted, secrets, result.prefixes);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, draftText);
+
+  const fields = fieldsOf(result.profile);
+  const open = fields.filter((f) => f.status === 'unobserved');
+  const shownOut = path.relative(cwd, out).startsWith('..') ? out : path.relative(cwd, out);
+  const next = `npm run doctor -- --profile ${shownOut} --probe ${test.pathname}`;
+  let output: string;
+  if (switches.has('--json')) {
+    output = JSON.stringify({ draft: out, fields, requests: result.requests, notes: result.notes });
+  } else {
+    const width = Math.max(...fields.map((f) => f.path.length));
+    output = [
+      `Discovering ${result.name} through GET ${test.origin}${test.pathname}.`,
+      '',
+      'Sent:',
+      ...result.requests.map((r) => `  ${r}`),
+      '',
+      ...fields.map(
+        (f) =>
+          `${f.status === 'observed' ? 'OBSERVED  ' : 'UNOBSERVED'}  ${f.path.padEnd(width)}  ${f.value}${f.how ? ` — ${f.how}` : ''}`,
+      ),
+      ...(result.notes.length > 0 ? ['', ...result.notes] : []),
+      '',
+      `Draft written to ${shownOut}: ${fields.length - open.length} fields observed, ${open.length} marked UNOBSERVED.`,
+      `Complete the marked ones, then check the profile: ${next}`,
+    ].join('\n');
+  }
+  return { code: 0, output: redact(output, secrets, result.prefixes), checks: [], draft: out };
 }
 
 if (require.main === module) {
