@@ -356,7 +356,14 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      const secrets = clientCredentialSecrets(process.env.CLIENT_ID, process.env.CLIENT_SECRET);
+      // Whatever a run may have read: Practice's client, and any variable that holds a secret or
+      // a connection field (a profile's *_CLIENT_SECRET, authData_*).
+      const secrets = [
+        ...clientCredentialSecrets(process.env.CLIENT_ID, process.env.CLIENT_SECRET),
+        ...Object.entries(process.env)
+          .filter(([key]) => /SECRET|TOKEN|^authData_/i.test(key))
+          .map(([, value]) => value),
+      ];
       const why = error instanceof Error ? error.message : String(error);
       console.error(redact(`The doctor could not run: ${why}`, secrets, practice.profile.tokenPrefixes));
       process.exitCode = 1;
