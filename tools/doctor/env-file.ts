@@ -10,7 +10,8 @@ import dotenv from 'dotenv';
 /** The prefix `invoke auth start` writes connection fields under (invoke/env.js). */
 export const AUTH_FIELD_PREFIX = 'authData_';
 
-const CONFIG_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
+/** Practice's configuration; --profile and --discover name their own. */
+const PRACTICE_CONFIG_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
 
 export interface LoadedEnv {
   /** The .env file's path, whether or not it exists. */
@@ -24,7 +25,11 @@ export interface LoadedEnv {
   disagreements: string[];
 }
 
-export function loadEnv(file: string, processEnv: NodeJS.ProcessEnv): LoadedEnv {
+export function loadEnv(
+  file: string,
+  processEnv: NodeJS.ProcessEnv,
+  configKeys: readonly string[] = PRACTICE_CONFIG_KEYS,
+): LoadedEnv {
   const fileExists = existsSync(file);
   // dotenv.parse keeps the last of repeated keys, as `invoke auth start` appends.
   const parsed = fileExists ? dotenv.parse(readFileSync(file, 'utf8')) : {};
@@ -38,8 +43,7 @@ export function loadEnv(file: string, processEnv: NodeJS.ProcessEnv): LoadedEnv 
       authData[key.slice(AUTH_FIELD_PREFIX.length)] = value;
     }
   }
-  const watched = (key: string) =>
-    (CONFIG_KEYS as readonly string[]).includes(key) || key.startsWith(AUTH_FIELD_PREFIX);
+  const watched = (key: string) => configKeys.includes(key) || key.startsWith(AUTH_FIELD_PREFIX);
   const disagreements = Object.keys(parsed).filter(
     (key) => watched(key) && processEnv[key] !== undefined && processEnv[key] !== parsed[key],
   );

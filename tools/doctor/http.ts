@@ -1,12 +1,16 @@
 // The doctor's own requests: plain fetch, answers shaped for the integration's classifier
-// (layer/signals.ts ResponseLike) and token normaliser (layer/tokens.ts TokenAnswer).
+// (layer/signals.ts ResponseLike) and token normaliser (layer/tokens.ts TokenAnswer). The
+// profile-bound helpers send what the integration would send for that profile (its token
+// endpoint, its client authentication, its Authorization scheme); the raw ones serve
+// --discover, which has no profile yet.
 import { createHash, randomBytes } from 'node:crypto';
-import { type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../../layer';
-import { practice } from '../../practice/layer';
+import { type Layer, type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../../layer';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
   receivedAtMs: number;
+  /** Every header of the answer, names in lower case (for reports of what an API sends). */
+  headerNames: readonly string[];
 }
 
 /** First 12 hex chars of SHA-256, as the sandbox's request log prints them: tells tokens apart, reveals nothing. */
@@ -14,8 +18,11 @@ export function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
 
-/** A token no server can have issued: the probes use it so the real connection is never touched. */
-export function probeToken(prefix: 'pat' | 'prt'): string {
+/**
+ * A token no server can have issued: the probes use it so the real connection is never
+ * touched. Practice's probes look like its tokens ("pat_", "prt_"); other APIs get "doctor".
+ */
+export function probeToken(prefix: string): string {
   return `${prefix}_doctor_probe_${randomBytes(16).toString('hex')}`;
 }
 
@@ -24,9 +31,10 @@ export class RedirectRefused extends Error {
   override name = 'RedirectRefused';
 }
 
-async function send(url: string, init: RequestInit): Promise<Answer> {
+/** One request, no redirect followed, the answer read whole. */
+export async function send(url: string, init: RequestInit): Promise<Answer> {
   // Like the integration, the doctor follows no redirect: its requests carry the client
-  // credentials or a token, and a redirect target's answer is not Practice's.
+  // credentials or a token, and a redirect target's answer is not the API's.
   const response = await fetch(url, {
     ...init,
     redirect: 'manual',
@@ -49,29 +57,54 @@ async function send(url: string, init: RequestInit): Promise<Answer> {
     body,
     content,
     receivedAtMs: Date.now(),
+    headerNames: [...headers.keys()].map((name) => name.toLowerCase()),
   };
 }
 
-/** GET on the resource API with a bearer token. */
-export function apiGet(path: string, accessToken: string): Promise<Answer> {
-  return send(practice.endpoints.url(path), {
+/** GET `url` with the access token under an Authorization scheme ("Bearer", "Zoho-oauthtoken"). */
+export function authorizedGet(url: string, scheme: string, accessToken: string): Promise<Answer> {
+  return send(url, {
     method: 'GET',
-    headers: { Accept: 'application/json', Authorization: `Bearer ${accessToken}` },
+    headers: { Accept: 'application/json', Authorization: `${scheme} ${accessToken}` },
   });
 }
 
-/** POST /oauth/token with grant_type=refresh_token, client_secret_basic as the integration sends it. */
-export function refreshRequest(refreshToken: string): Promise<Answer> {
-  const { clientId, clientSecret } = practice.endpoints.clientCredentials();
-  return send(practice.endpoints.url('/oauth/token'), {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-      Authorization: basicAuth(clientId, clientSecret),
-    },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-  });
+/** How a token request authenticates the client (RFC 6749 §2.3.1). */
+export interface TokenClient {
+  clientId: string;
+  clientSecret: string;
+  /** client_secret_basic or client_secret_post. */
+  method: 'basic' | 'body';
+}
+
+/** POST grant_type=refresh_token to `url`, the client authenticated as `client.method` says. */
+export function refreshAt(url: string, client: TokenClient, refreshToken: string): Promise<Answer> {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  };
+  if (client.method === 'basic') headers.Authorization = basicAuth(client.clientId, client.clientSecret);
+  else {
+    form.set('client_id', client.clientId);
+    form.set('client_secret', client.clientSecret);
+  }
+  return send(url, { method: 'POST', headers, body: form.toString() });
+}
+
+/** GET on the resource API with an access token, as the integration sends it for this profile. */
+export function apiGet(layer: Layer, url: string, accessToken: string): Promise<Answer> {
+  return authorizedGet(url, layer.profile.endpoints.authorizationScheme ?? 'Bearer', accessToken);
+}
+
+/** A refresh at the profile's token endpoint, the client authenticated as the profile says. */
+export function refreshRequest(layer: Layer, refreshToken: string): Promise<Answer> {
+  const { clientId, clientSecret } = layer.endpoints.clientCredentials();
+  return refreshAt(
+    layer.endpoints.endpoint(layer.profile.endpoints.token),
+    { clientId, clientSecret, method: layer.profile.client.authMethod },
+    refreshToken,
+  );
 }
 
 /** What went wrong below HTTP, without the URL's query or any header. */

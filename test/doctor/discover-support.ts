@@ -1,0 +1,172 @@
+// Shared by the --discover tests: discover a stand-in through the doctor's own CLI function, read
+// the draft back the way --profile reads it, and complete it where (and only where) it says
+// UNOBSERVED, from the hand-written profile.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineProfile, profileProblems, valueAt, type CheckedProfile, type Profile } from '../../layer';
+import { doctor } from '../../tools/doctor/cli';
+import type { DraftField } from '../../tools/doctor/draft';
+import { loadProfile, type LoadedProfile, type Unobserved } from '../../tools/doctor/profile-file';
+import type { StandInConnection, SuiteStandIn } from '../../tools/standins/types';
+import { clientCredentialSecrets, plantAll } from '../encodings';
+
+export interface Discovered {
+  code: number;
+  /** What the doctor printed (--json): the draft, its fields, the requests, the notes. */
+  output: string;
+  report: { draft: string; fields: DraftField[]; requests: string[]; notes: string[] };
+  draftText: string;
+  /** The draft as --profile loads it, with its UNOBSERVED markers. */
+  loaded: LoadedProfile;
+  /** The connection discovered with, and the folder (its .env holds what --refresh wrote). */
+  connection: StandInConnection;
+  dir: string;
+}
+
+/** The path of a profile's token endpoint (absolute ones move onto the stand-in's origin). */
+export function tokenPathOf(profile: CheckedProfile): string {
+  return new URL(profile.endpoints.token, 'https://stand-in.invalid').pathname;
+}
+
+/** `npm run doctor -- --discover <probe> …` on a fresh connection to `standIn`. */
+export async function discoverStandIn(
+  hand: CheckedProfile,
+  standIn: SuiteStandIn,
+  flags: string[] = [],
+): Promise<Discovered> {
+  const connection = await standIn.connect();
+  const dir = mkdtempSync(path.join(tmpdir(), 'discover-'));
+  const env: NodeJS.ProcessEnv = {
+    CLIENT_ID: standIn.client.id,
+    CLIENT_SECRET: standIn.client.secret,
+    authData_access_token: connection.access_token,
+    authData_refresh_token: connection.refresh_token,
+    authData_scope: connection.scope,
+  };
+  const scheme = hand.endpoints.authorizationScheme;
+  const argv = [
+    '--discover',
+    new URL(standIn.probePath, standIn.url).toString(),
+    '--token-url',
+    tokenPathOf(hand),
+    '--id',
+    hand.id,
+    '--name',
+    hand.name,
+    '--out',
+    path.join(dir, `${hand.id}.draft.ts`),
+    ...(scheme ? ['--auth-scheme', scheme] : []),
+    '--json',
+    ...flags,
+  ];
+  const run = await doctor(argv, env, dir);
+  if (run.code !== 0 || !run.draft) throw new Error(`--discover failed (${run.code}): ${run.output}`);
+  const report = JSON.parse(run.output) as Discovered['report'];
+  return {
+    code: run.code,
+    output: run.output,
+    report,
+    draftText: readFileSync(run.draft, 'utf8'),
+    loaded: loadProfile(run.draft, dir),
+    connection,
+    dir,
+  };
+}
+
+/** Tables whose observed entries stay: the hand-written profile's are added to them. */
+const TABLES = new Set(['signals.codes', 'token.codes']);
+
+function setAt(target: Record<string, unknown>, at: string, value: unknown): void {
+  const parts = at.split('.');
+  const last = parts.pop() ?? '';
+  let node = target;
+  for (const part of parts) node = node[part] as Record<string, unknown>;
+  if (value === undefined) Reflect.deleteProperty(node, last);
+  else node[last] = structuredClone(value);
+}
+
+/**
+ * The draft completed from `hand` at each field it marks UNOBSERVED, and nowhere else: what the
+ * test does in place of a person reading the API's documentation. Code tables keep what was
+ * observed and gain the hand-written entries.
+ */
+export function completeDraft(
+  draft: CheckedProfile,
+  hand: CheckedProfile,
+  unobserved: readonly Unobserved[],
+) {
+  const plain = structuredClone({ ...draft }) as Record<string, unknown>;
+  Reflect.deleteProperty(plain, 'checked');
+  for (const { path: at } of unobserved) {
+    if (at === '') throw new Error('a marker above no field');
+    const wanted = valueAt(hand, at);
+    if (TABLES.has(at)) setAt(plain, at, { ...(wanted as object), ...(valueAt(draft, at) as object) });
+    else setAt(plain, at, wanted);
+  }
+  return { problems: profileProblems(plain), profile: () => defineProfile(plain as unknown as Profile) };
+}
+
+/**
+ * An API that quotes every secret it was sent, in every form (test/encodings.ts), wherever it
+ * can: in error codes (where --discover reads codes), descriptions, and a refresh answer.
+ */
+export async function startHostileApi() {
+  const ACCESS = 'pat_discover_connection_access_0123456789abcdef';
+  const REFRESH = 'prt_discover_connection_refresh_0123456789abcdef';
+  const NEW_ACCESS = 'pat_discover_new_access_0123456789abcdef';
+  const NEW_REFRESH = 'prt_discover_new_refresh_0123456789abcdef';
+  const CLIENT_ID = 'discover client:id';
+  const CLIENT_SECRET = 'dc super/secret+value="7"&more\\end';
+  const secrets = {
+    'access token': ACCESS,
+    'refresh token': REFRESH,
+    'new access token': NEW_ACCESS,
+    'new refresh token': NEW_REFRESH,
+    ...clientCredentialSecrets(CLIENT_ID, CLIENT_SECRET),
+  };
+  const planted = plantAll(secrets);
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/oauth/token') {
+        if (new URLSearchParams(raw).get('refresh_token') === REFRESH)
+          return json(200, {
+            access_token: NEW_ACCESS,
+            refresh_token: NEW_REFRESH,
+            token_type: 'bearer',
+            expires_in: 3600,
+            instance_url: `https://evil.example/${ACCESS}`,
+            note: planted,
+          });
+        // A code where a code belongs, but it is the connection's refresh token.
+        return json(400, { error: REFRESH, error_description: planted });
+      }
+      if (url.pathname === '/api/items') {
+        if (req.headers.authorization === `Bearer ${ACCESS}`)
+          return json(200, { ok: true, echo: planted }, { 'x-ratelimit-remaining': '5' });
+        return json(200, { ok: false, error: ACCESS, message: planted });
+      }
+      return json(404, { error: 'not_found', message: planted });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    testUrl: `${origin}/api/items`,
+    secrets,
+    env: { CLIENT_ID, CLIENT_SECRET, authData_access_token: ACCESS, authData_refresh_token: REFRESH },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

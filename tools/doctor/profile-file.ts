@@ -1,0 +1,164 @@
+// `--profile FILE|NAME`: the profile the doctor checks an API against. A built-in name
+// (practice, slack, hubspot, …) or a .ts/.js file exporting a CheckedProfile (defineProfile's
+// result; a plain Profile object is checked here the same way). The doctor runs under tsx, so
+// a .ts file loads with require like any module.
+//
+// A draft written by `--discover` marks each field it could not observe with a comment
+// `// UNOBSERVED: <what would reveal it>` right above the field. The draft loads (its
+// placeholders are valid values), and the doctor's `profile` check lists every marker still
+// there, read from the file's syntax tree so that each is tied to the field it stands above.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { defineProfile, profileProblems, type CheckedProfile, type Profile } from '../../layer';
+import { practiceProfile } from '../../practice/profile';
+import { PROFILES } from '../../profiles';
+
+/** The marker a draft puts above each field it could not observe. */
+export const UNOBSERVED_MARKER = 'UNOBSERVED:';
+
+/** One field a draft still marks as unobserved. */
+export interface Unobserved {
+  /** Dot path of the field in the profile ("token.rotation"); '' for a marker above no field. */
+  path: string;
+  /** What would reveal it, as the marker says. */
+  reveal: string;
+  /** 1-based line of the marker. */
+  line: number;
+}
+
+export interface LoadedProfile {
+  profile: CheckedProfile;
+  /** How the report names where it came from: "built-in slack", "profiles/acme.draft.ts". */
+  label: string;
+  /** The file, when it came from one. */
+  file?: string;
+  /** Fields still marked UNOBSERVED (empty for a built-in or completed profile). */
+  unobserved: Unobserved[];
+}
+
+export class ProfileLoadError extends Error {
+  override name = 'ProfileLoadError';
+}
+
+/** Names --profile accepts without a file. */
+export function builtInProfiles(): Record<string, CheckedProfile> {
+  return { practice: practiceProfile, ...PROFILES };
+}
+
+function propertyName(name: ts.PropertyName): string {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return name.getText();
+}
+
+/** The dot path of a property inside nested object literals. */
+function pathOf(node: ts.PropertyAssignment): string {
+  const parts = [propertyName(node.name)];
+  let object: ts.Node = node.parent;
+  while (ts.isObjectLiteralExpression(object) && ts.isPropertyAssignment(object.parent)) {
+    parts.unshift(propertyName(object.parent.name));
+    object = object.parent.parent;
+  }
+  return parts.join('.');
+}
+
+/** Every `// UNOBSERVED: …` marker in a profile file's text, each with the field below it. */
+export function unobservedFields(text: string, fileName = 'profile.ts'): Unobserved[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+  const found: Unobserved[] = [];
+  const attached = new Set<number>();
+  const lineOf = (pos: number) => source.getLineAndCharacterOfPosition(pos).line + 1;
+  const markerText = (comment: string): string | null => {
+    const at = comment.indexOf(UNOBSERVED_MARKER);
+    if (at < 0) return null;
+    return comment
+      .slice(at + UNOBSERVED_MARKER.length)
+      .replace(/\*\/\s*$/, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isPropertyAssignment(node)) {
+      for (const range of ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []) {
+        const reveal = markerText(text.slice(range.pos, range.end));
+        if (reveal === null) continue;
+        attached.add(range.pos);
+        found.push({ path: pathOf(node), reveal, line: lineOf(range.pos) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  // A marker that stands above no field still counts: nothing is dropped silently.
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, text);
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind !== ts.SyntaxKind.SingleLineCommentTrivia && kind !== ts.SyntaxKind.MultiLineCommentTrivia)
+      continue;
+    const pos = scanner.getTokenStart();
+    if (attached.has(pos)) continue;
+    const reveal = markerText(scanner.getTokenText());
+    if (reveal !== null) found.push({ path: '', reveal, line: lineOf(pos) });
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+function isChecked(value: unknown): value is CheckedProfile {
+  return typeof value === 'object' && value !== null && (value as { checked?: unknown }).checked === true;
+}
+
+function looksLikeProfile(value: unknown): value is Profile {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'string' &&
+    typeof (value as { endpoints?: unknown }).endpoints === 'object'
+  );
+}
+
+/** The one profile a module exports (default or named), checked. */
+function profileExportedBy(exports: unknown, file: string): CheckedProfile {
+  const record = (typeof exports === 'object' && exports !== null ? exports : {}) as Record<string, unknown>;
+  const values = [...new Set(Object.values(record))];
+  const checked = values.filter(isChecked);
+  if (checked.length === 1 && checked[0]) return checked[0];
+  if (checked.length > 1)
+    throw new ProfileLoadError(
+      `${file} exports ${checked.length} profiles (${Object.keys(record)
+        .filter((k) => isChecked(record[k]))
+        .join(', ')}); --profile takes a file that exports one`,
+    );
+  const plain = values.filter(looksLikeProfile);
+  if (plain.length === 1 && plain[0]) {
+    const problems = profileProblems(plain[0]);
+    if (problems.length > 0)
+      throw new ProfileLoadError(
+        `${file} exports a profile that cannot be used:\n  - ${problems.join('\n  - ')}`,
+      );
+    return defineProfile(plain[0]);
+  }
+  throw new ProfileLoadError(`${file} exports no profile (a value made by defineProfile)`);
+}
+
+/** Loads `--profile`'s argument: a built-in name, or a file relative to `cwd`. */
+export function loadProfile(spec: string, cwd: string): LoadedProfile {
+  const builtIn = builtInProfiles()[spec];
+  if (builtIn) return { profile: builtIn, label: `built-in ${spec}`, unobserved: [] };
+  const file = path.resolve(cwd, spec);
+  if (!existsSync(file)) {
+    throw new ProfileLoadError(
+      `no profile "${spec}": neither a built-in one (${Object.keys(builtInProfiles()).join(', ')}) nor a file (${file})`,
+    );
+  }
+  let exports: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exports = require(file);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new ProfileLoadError(`${spec} could not be loaded: ${why}`);
+  }
+  const profile = profileExportedBy(exports, spec);
+  const unobserved = unobservedFields(readFileSync(file, 'utf8'), file);
+  const shown = path.relative(cwd, file);
+  return { profile, label: shown.startsWith('..') ? file : shown, file, unobserved };
+}
