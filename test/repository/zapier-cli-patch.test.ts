@@ -188,6 +188,15 @@ describe('the installed zapier-platform-cli', () => {
     }
   });
 
+  it("leaves out another project's install in a subfolder, and keeps every package's own", () => {
+    const dir = lockedProject({ 'node_modules/kept': {} });
+    const notKept = notKeptByProductionInstall(dir, NPM);
+    expect(notKept(path.join(dir, 'integrations', 'hubspot', 'node_modules'))).toBe(true);
+    expect(notKept(path.join(dir, 'integrations', 'hubspot', 'index.ts'))).toBe(false);
+    expect(notKept(path.join(dir, 'node_modules', 'kept', 'node_modules'))).toBe(false);
+    expect(notKept(path.join(dir, 'node_modules'))).toBe(false);
+  });
+
   it('copies everything, as published, where it cannot trust an npm lockfile', () => {
     const dir = lockedProject({ 'node_modules/tool': { dev: true } });
     const tool = path.join(dir, 'node_modules', 'tool');
