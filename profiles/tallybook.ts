@@ -16,8 +16,9 @@ export const tallybookProfile = defineProfile({
     baseEnv: 'TALLYBOOK_BASE_URL',
     // [doc] OAuth is on another host.
     authorize: 'https://auth.tallybook.example/authorize',
-    // Observed: named with --token-url; it answered a refresh as a token endpoint does
-    token: '/token',
+    // Observed: named with --token-url; it answered a refresh as a token endpoint does. The draft
+    // wrote it under the base (the stand-in serves both hosts); [doc] puts it on the OAuth host.
+    token: 'https://auth.tallybook.example/token',
     // [doc] every resource path is under /v3/.
     api: '/v3/',
     // [doc] documents no revocation or introspection endpoint.
