@@ -7,6 +7,7 @@ import { hubspotProfile } from './hubspot';
 import { microsoftProfile } from './microsoft';
 import { salesforceProfile } from './salesforce';
 import { slackProfile } from './slack';
+import { tallybookProfile } from './tallybook';
 import { xeroProfile } from './xero';
 import { zohoProfile } from './zoho';
 
@@ -18,4 +19,5 @@ export const PROFILES: Readonly<Record<string, CheckedProfile>> = {
   zoho: zohoProfile,
   github: githubProfile,
   microsoft: microsoftProfile,
+  tallybook: tallybookProfile,
 };

@@ -5,7 +5,6 @@ import zapier from 'zapier-platform-core';
 import { createLayer, type CheckedProfile, type Layer } from '../../layer';
 import { practiceProfile } from '../../practice/profile';
 import { PROFILES } from '../../profiles';
-import { tallybookProfile } from '../../profiles/tallybook';
 import { start as github } from '../../tools/standins/github';
 import { start as hubspot } from '../../tools/standins/hubspot';
 import { start as microsoft } from '../../tools/standins/microsoft';
@@ -33,7 +32,7 @@ export const CASES: Case[] = [
   { name: 'zoho', profile: PROFILES.zoho!, start: () => zoho() },
   { name: 'github', profile: PROFILES.github!, start: () => github() },
   { name: 'microsoft', profile: PROFILES.microsoft!, start: () => microsoft() },
-  { name: 'tallybook', profile: tallybookProfile, start: () => tallybook() },
+  { name: 'tallybook', profile: PROFILES.tallybook!, start: () => tallybook() },
 ];
 
 export const PROBE = 'triggers.probe.operation.perform';
