@@ -11,6 +11,7 @@ import { start as microsoft } from '../../tools/standins/microsoft';
 import { start as practice } from '../../tools/standins/practice';
 import { start as salesforce } from '../../tools/standins/salesforce';
 import { start as slack } from '../../tools/standins/slack';
+import { start as tallybook } from '../../tools/standins/tallybook';
 import type { SuiteStandIn } from '../../tools/standins/types';
 import { start as xero } from '../../tools/standins/xero';
 import { start as zoho } from '../../tools/standins/zoho';
@@ -31,6 +32,7 @@ export const CASES: Case[] = [
   { name: 'zoho', profile: PROFILES.zoho!, start: () => zoho() },
   { name: 'github', profile: PROFILES.github!, start: () => github() },
   { name: 'microsoft', profile: PROFILES.microsoft!, start: () => microsoft() },
+  { name: 'tallybook', profile: PROFILES.tallybook!, start: () => tallybook() },
 ];
 
 export const PROBE = 'triggers.probe.operation.perform';

@@ -111,6 +111,8 @@ export interface Route {
 export interface RouteRequest {
   match: RegExpExecArray;
   query: URLSearchParams;
+  /** The request's headers, for a route that takes the bearer token itself (scope null). */
+  headers: IncomingHttpHeaders;
   /** The body parsed as JSON; undefined when it is empty or not JSON. */
   body: unknown;
   nowMs: number;
@@ -475,6 +477,7 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
     const request = (caller?: ProbeContext): RouteRequest => ({
       match,
       query,
+      headers: req.headers,
       body,
       nowMs: caller?.nowMs ?? now(),
       caller,

@@ -72,7 +72,10 @@ export interface StandIn {
   consent?(authorizeUrl: string): Promise<string>;
   /** Every live access token answers with expiry signal `signal` (one of expirySignals; the first when omitted) from now on. */
   expireAccessTokens(signal?: string): void;
-  /** The next `count` resource requests (the probe, and any route that takes the bearer token) get rate-limit answer `signal` (one of rateLimitSignals), asking to wait `retryAfterSeconds`. */
+  /**
+   * The next `count` resource requests (the probe, and any route that takes the bearer token) get rate-limit answer `signal` (one of rateLimitSignals), asking to wait `retryAfterSeconds`,
+   * unless the provider documents a fixed wait in seconds for that answer (Tallybook's 503: always 20), which the suite then expects.
+   */
   rateLimit(count: number, retryAfterSeconds: number, signal?: string): void;
   /** The connected user may no longer do what the probe (or any route that takes the bearer token) does: a role or permission answer, not a scope one. */
   forbid(on: boolean): void;
