@@ -157,6 +157,40 @@ describe('--profile on what only Practice has, and on files', () => {
     expect(missing.output).toMatch(/no profile "nowhere.ts": neither a built-in one \(practice, slack/);
   });
 
+  it('warns when a lifetime reads as more than a day: a unit mistake, not a token that lives that long', async () => {
+    const tally = CASES.find((c) => c.name === 'tallybook');
+    if (!tally) throw new Error('no tallybook case');
+    const dir = mkdtempSync(path.join(tmpdir(), 'doctor-profile-unit-'));
+    const rel = (to: string) => path.relative(dir, path.join(ROOT, to)).split(path.sep).join('/');
+    // Tallybook answers expires_in in milliseconds; this profile says seconds.
+    writeFileSync(
+      path.join(dir, 'mistaken.ts'),
+      `import { defineProfile } from '${rel('layer')}';\n` +
+        `import { tallybookProfile as p } from '${rel('profiles/tallybook')}';\n` +
+        'export const mistaken = defineProfile({ ...p, checked: undefined, token: { ...p.token, ' +
+        "lifetime: { ...p.token.lifetime, unit: 'seconds' } } } as never);\n",
+    );
+    const standIn = await tally.start();
+    try {
+      const profile = tally.profile;
+      const { env } = await connectionEnv(standIn, {
+        base: profile.endpoints.baseEnv,
+        id: profile.client.idEnv,
+        secret: profile.client.secretEnv,
+      });
+      const report = await run(
+        ['--profile', 'mistaken.ts', '--probe', standIn.probePath, '--refresh'],
+        env,
+        dir,
+      );
+      expect(report.byId('refresh')?.finding).toMatch(
+        /expires_in reads as .* with token\.lifetime\.unit "seconds": more than a day is rare/,
+      );
+    } finally {
+      await standIn.close();
+    }
+  });
+
   it('never sends the token to a --probe outside the API', async () => {
     const seen: string[] = [];
     const other = http.createServer((req, res) => {

@@ -958,6 +958,14 @@ async function checkRefresh(run: Run): Promise<void> {
             );
           if (field !== null && raw === undefined)
             disagreements.push(`the answer has no ${field}, which the profile's token.lifetime reads`);
+          // Access tokens live minutes or hours: more than a day read from the answer is, far more
+          // often, a unit mistake (milliseconds read as seconds: an hour becomes 1000 hours).
+          const read = fresh.expires_at ? fresh.expires_at - now : 0;
+          if (field !== null && raw !== undefined && read > 24 * 3600)
+            disagreements.push(
+              `${field} reads as ${duration(read)} with token.lifetime.unit "${profile.token.lifetime.unit}": ` +
+                'more than a day is rare for an access token; check the unit against the API\'s documentation',
+            );
           if (disagreements.length > 0) parts.push(`against the profile: ${disagreements.join('; ')}`);
         }
         let writeError: string | null = null;
