@@ -188,13 +188,18 @@ describe('the installed zapier-platform-cli', () => {
     }
   });
 
-  it("leaves out another project's install in a subfolder, and keeps every package's own", () => {
-    const dir = lockedProject({ 'node_modules/kept': {} });
+  it('leaves out another project in a subfolder, and keeps the packages the lockfile lists', () => {
+    const dir = lockedProject({ 'node_modules/kept': {}, 'packages/local': {} });
+    for (const project of ['integrations/hubspot', 'packages/local'])
+      mkdirSync(path.join(dir, project), { recursive: true });
+    writeFileSync(path.join(dir, 'integrations', 'hubspot', 'package.json'), '{}');
+    writeFileSync(path.join(dir, 'packages', 'local', 'package.json'), '{}');
     const notKept = notKeptByProductionInstall(dir, NPM);
-    expect(notKept(path.join(dir, 'integrations', 'hubspot', 'node_modules'))).toBe(true);
-    expect(notKept(path.join(dir, 'integrations', 'hubspot', 'index.ts'))).toBe(false);
-    expect(notKept(path.join(dir, 'node_modules', 'kept', 'node_modules'))).toBe(false);
-    expect(notKept(path.join(dir, 'node_modules'))).toBe(false);
+    expect(notKept(path.join(dir, 'integrations', 'hubspot'))).toBe(true);
+    expect(notKept(path.join(dir, 'integrations'))).toBe(false);
+    // A file: dependency of the app's lives in a subfolder too: the lockfile lists it.
+    expect(notKept(path.join(dir, 'packages', 'local'))).toBe(false);
+    expect(notKept(path.join(dir, 'node_modules', 'kept'))).toBe(false);
   });
 
   it('copies everything, as published, where it cannot trust an npm lockfile', () => {
