@@ -11,6 +11,7 @@ import {
   expiresAtFrom,
   MAX_SANE_EXPIRES_IN,
   type TokenContext,
+  SIGNAL_KINDS,
   type TokenProblem,
 } from '../../layer';
 import { practice } from '../../practice/layer';
@@ -18,21 +19,7 @@ import { practice } from '../../practice/layer';
 const RUNS = { numRuns: 400 };
 const BASE_URL = 'https://api.practice.example';
 
-const KINDS: readonly SignalKind[] = [
-  'ok',
-  'refresh',
-  'scope',
-  'forbidden',
-  'throttled',
-  'validation',
-  'conflict',
-  'not_found',
-  'bad_request',
-  'unavailable',
-  'server',
-  'bad_response',
-  'error',
-];
+const KINDS: readonly SignalKind[] = SIGNAL_KINDS;
 
 const PROBLEMS: readonly TokenProblem[] = [
   'invalid_client',

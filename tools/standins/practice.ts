@@ -4,19 +4,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { consent } from '../harness/consent';
 import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
+import { SCOPES as SANDBOX_SCOPES } from '../sandbox/store';
 import type { StandInConnection, SuiteStandIn } from './types';
 
 /** Every scope of the contract's §2, in the consent page's order. */
-const SCOPES = [
-  'clients:read',
-  'clients:write',
-  'projects:read',
-  'projects:write',
-  'tasks:read',
-  'tasks:write',
-  'webhooks',
-  'offline_access',
-];
+const SCOPES: readonly string[] = SANDBOX_SCOPES;
 
 const OWNER_EMAIL = DEMO_MEMBERS.find((m) => m.role === 'owner')?.email ?? 'owner@ledger.example';
 const REDIRECT_URI = 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/';
