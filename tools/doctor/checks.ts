@@ -964,7 +964,7 @@ async function checkRefresh(run: Run): Promise<void> {
           if (field !== null && raw !== undefined && read > 24 * 3600)
             disagreements.push(
               `${field} reads as ${duration(read)} with token.lifetime.unit "${profile.token.lifetime.unit}": ` +
-                'more than a day is rare for an access token; check the unit against the API\'s documentation',
+                "more than a day is rare for an access token; check the unit against the API's documentation",
             );
           if (disagreements.length > 0) parts.push(`against the profile: ${disagreements.join('; ')}`);
         }
