@@ -156,6 +156,12 @@ export interface Profile {
       grantedScope?: BodyPath;
       /** Field-level validation errors: an object of field -> text or list of texts. */
       fields?: BodyPath;
+      /**
+       * The one field an error names, when the API names a single field beside its message
+       * ({"field": "amount", "detail": "must be positive"}) rather than an object of them; the
+       * message (body.message) is that field's text.
+       */
+      field?: BodyPath;
       /** The id of the record a conflict is about. */
       existingId?: BodyPath;
       /** Seconds to wait, when the body says so rather than a header. */

@@ -121,6 +121,17 @@ function fieldErrors(fields: unknown): Record<string, string> {
   return out;
 }
 
+/** Field-level errors where the profile says: an object of them, or one field named beside the message. */
+function fieldsOf(paths: CheckedProfile['signals']['body'], body: unknown): Record<string, string> {
+  if (paths.fields) {
+    const all = fieldErrors(valueAt(body, paths.fields));
+    if (Object.keys(all).length > 0) return all;
+  }
+  const one = textAt(body, paths.field);
+  const text = textAt(body, paths.message);
+  return one && text ? { [one]: text } : {};
+}
+
 function okSignal(status: number): Signal {
   return {
     kind: 'ok',
@@ -290,7 +301,7 @@ export function classifyResponse(
     requiredScope:
       scopeAt(body, paths.requiredScope) ?? str(challenge.scope) ?? str(headerScopes?.accepted.join(' or ')),
     grantedScope: scopeAt(body, paths.grantedScope) ?? str(headerScopes?.granted.join(' ')),
-    fields: paths.fields ? fieldErrors(valueAt(body, paths.fields)) : {},
+    fields: fieldsOf(paths, body),
     existingId: textAt(body, paths.existingId),
   };
 }

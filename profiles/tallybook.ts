@@ -55,8 +55,9 @@ export const tallybookProfile = defineProfile({
       requiredScope: 'error.needs',
       grantedScope: undefined,
       // [doc] 422 INVALID_FIELD names one field ("field") and its text ("detail"), not an object
-      // of field -> text: this field cannot say it, and error.detail carries the text.
+      // of field -> text.
       fields: undefined,
+      field: 'error.field',
       // [doc] 409 DUPLICATE.
       existingId: 'error.existing_id',
       // [doc] the wait is only in Retry-After.

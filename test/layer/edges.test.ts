@@ -174,3 +174,24 @@ describe('reading text', () => {
     expect(redact('token 1000.a1b2c3d4e5f6a7b8.c9d0e1f2', [], prefixes)).toBe('token [redacted]');
   });
 });
+
+describe('a validation error that names one field beside its message (signals.body.field)', () => {
+  it('tells the user which field and what is wrong with it', () => {
+    const tallybook = createLayer(PROFILES.tallybook!);
+    const body = {
+      status: 'fail',
+      error: { kind: 'INVALID_FIELD', field: 'amount', detail: 'must be positive' },
+    };
+    const signal = tallybook.classify({
+      status: 422,
+      header: () => undefined,
+      body,
+      content: JSON.stringify(body),
+    });
+    expect(signal.kind).toBe('validation');
+    expect(signal.fields).toEqual({ amount: 'must be positive' });
+    expect(tallybook.messageFor(signal, [])).toBe(
+      'Tallybook rejected the input. amount: must be positive. Fix these fields in the Zap step and try again.',
+    );
+  });
+});

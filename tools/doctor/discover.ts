@@ -676,6 +676,10 @@ export async function discover(req: DiscoverRequest): Promise<Discovery> {
     fields: leaf(undefined, {
       unobserved: "a validation error (the doctor sends no writes): the API's error reference",
     }),
+    field: leaf(undefined, {
+      unobserved:
+        "a validation error that names one field beside its message, if the API's are so (see fields)",
+    }),
     existingId: leaf(undefined, {
       unobserved: "a conflict answer (the doctor sends no writes): the API's error reference",
     }),
