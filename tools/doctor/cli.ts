@@ -49,11 +49,8 @@ export interface DoctorRun {
 
 const PRACTICE_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
 
-/** Flags that take a value (`--flag value` or `--flag=value`). */
-const VALUE_FLAGS = [
-  '--profile',
-  '--probe',
-  '--discover',
+/** The flags only --discover takes: with a value, and switches. */
+const DISCOVER_VALUES = [
   '--token-url',
   '--auth-scheme',
   '--client-auth',
@@ -64,20 +61,12 @@ const VALUE_FLAGS = [
   '--name',
   '--out',
 ] as const;
-const SWITCHES = ['--json', '--refresh', '--sandbox', '--probe-reuse', '--force'] as const;
-const DISCOVER_ONLY = [
-  '--token-url',
-  '--auth-scheme',
-  '--client-auth',
-  '--client-id',
-  '--client-id-env',
-  '--client-secret-env',
-  '--id',
-  '--name',
-  '--out',
-  '--probe-reuse',
-  '--force',
-];
+const DISCOVER_SWITCHES = ['--probe-reuse', '--force'] as const;
+const DISCOVER_ONLY: readonly string[] = [...DISCOVER_VALUES, ...DISCOVER_SWITCHES];
+
+/** Flags that take a value (`--flag value` or `--flag=value`). */
+const VALUE_FLAGS = ['--profile', '--probe', '--discover', ...DISCOVER_VALUES] as const;
+const SWITCHES = ['--json', '--refresh', '--sandbox', ...DISCOVER_SWITCHES] as const;
 
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 type Switch = (typeof SWITCHES)[number];
