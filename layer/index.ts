@@ -13,7 +13,7 @@ import { endpointsOf, type Endpoints } from './endpoints';
 import { withCheckedInput } from './input';
 import { logLine } from './log';
 import { errorFor, messageFor } from './messages';
-import { middlewareFor, type Middleware } from './middleware';
+import { middlewareFor, toResponseLike, type Middleware } from './middleware';
 import {
   authenticationFor,
   configured,
@@ -183,11 +183,6 @@ export function createLayer(profile: CheckedProfile): Layer {
     errorFor: (z, signal, secrets) => errorFor(z, profile, signal, secrets),
     normaliseTokenResponse: (answer, ctx) => normaliseTokenResponse(profile, answer, ctx),
     ownMessageOnly: (error, secrets) => ownMessageOnly(profile, error, secrets),
-    responseLike: (response) => ({
-      status: response.status,
-      header: (name: string) => response.getHeader(name),
-      body: response.data as unknown,
-      content: typeof response.content === 'string' ? response.content : '',
-    }),
+    responseLike: toResponseLike,
   };
 }

@@ -12,7 +12,7 @@ import { errorFor } from './messages';
 import { ownMessageOnly } from './own-message';
 import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
-import { classifyResponse } from './signals';
+import { classifyResponse, type ResponseLike } from './signals';
 import { parseJson } from './values';
 
 // No request of the integration follows a redirect. node-fetch (under z.request) keeps the
@@ -78,7 +78,8 @@ export function answerFromElsewhereMessage(
   return `${profile.name}'s answer came from another origin (${from}, not ${profile.endpoints.baseEnv}'s ${base}) for ${what}, and was refused. ${redirectAdvice(profile)}`;
 }
 
-function toResponseLike(response: HttpResponse) {
+/** An HttpResponse as the classifier reads it. */
+export function toResponseLike(response: HttpResponse): ResponseLike {
   return {
     status: response.status,
     header: (name: string) => response.getHeader(name),

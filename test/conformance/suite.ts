@@ -71,6 +71,24 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
 
   const stats = () => standIn.tokenStats();
 
+  /** The probe asked directly with the connection's token: the provider's own answer, and what the profile reads in it. */
+  async function askProbe(conn: Connection) {
+    const raw = await fetch(new URL(standIn.probePath, standIn.url), {
+      headers: {
+        authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
+        accept: 'application/json',
+      },
+    });
+    const content = await raw.text();
+    const signal = layer.classify({
+      status: raw.status,
+      header: (name) => raw.headers.get(name),
+      body: parseJson(content),
+      content,
+    });
+    return { raw, signal };
+  }
+
   it('declares the rotation its provider has', () => {
     expect(profile.token.rotation.kind).toBe(standIn.rotation);
   });
@@ -167,24 +185,11 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
 
   it('a missing scope is never taken for expiry where the provider can tell them apart', async () => {
     const conn = await connection(standIn.allScopes.filter((scope) => scope !== standIn.probeScope));
-    const raw = await fetch(new URL(standIn.probePath, standIn.url), {
-      headers: {
-        authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
-        accept: 'application/json',
-      },
-    });
-    const text = await raw.text();
-    const body = parseJson(text);
+    const { raw, signal } = await askProbe(conn);
     const before = stats();
     const outcome = await runner.runStep(conn, PROBE);
     expect(outcome.ok).toBe(false);
     expect(conn.stale).toBe(false);
-    const signal = layer.classify({
-      status: raw.status,
-      header: (n) => raw.headers.get(n),
-      body,
-      content: text,
-    });
     if (raw.status === 401) {
       // Core turns every 401 into RefreshAuthError before the layer reads it: the provider
       // gives its scope error the status of an expired token, so Zapier refreshes once and the
@@ -207,17 +212,7 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     const before = stats();
     standIn.forbid(true);
     try {
-      const raw = await fetch(new URL(standIn.probePath, standIn.url), {
-        headers: {
-          authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
-        },
-      });
-      const text = await raw.text();
-      const parsed = parseJson(text);
-      expect(
-        layer.classify({ status: raw.status, header: (n) => raw.headers.get(n), body: parsed, content: text })
-          .kind,
-      ).toBe('forbidden');
+      expect((await askProbe(conn)).signal.kind).toBe('forbidden');
       const outcome = await runner.runStep(conn, PROBE);
       expect(outcome.ok).toBe(false);
       expect(outcome.refreshed).toBe(false);
@@ -235,19 +230,10 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
       const signal = standIn.rateLimitSignals[index];
       if (signal === undefined) return;
       const conn = await connection();
-      const raw = await fetch(new URL(standIn.probePath, standIn.url), {
-        headers: {
-          authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
-        },
-      });
-      expect(raw.ok).toBe(true);
+      expect((await askProbe(conn)).raw.ok).toBe(true);
       // Two limited answers: one read here, to see whether the provider announces a delay, one for the run.
       standIn.rateLimit(2, 7, signal);
-      const limited = await fetch(new URL(standIn.probePath, standIn.url), {
-        headers: {
-          authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
-        },
-      });
+      const { raw: limited } = await askProbe(conn);
       const announced =
         limited.headers.has('retry-after') || [...limited.headers.keys()].some((name) => /reset/i.test(name));
       // The wait asked for, unless the provider announces a fixed one of its own in seconds
