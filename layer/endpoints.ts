@@ -137,11 +137,29 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
     return moved ? new URL(`${base.origin}${base.path}${absolute.pathname}`) : absolute;
   }
 
+  // Every request asks where it goes, several times: resolve the endpoints once per base value
+  // (baseOf answers the same object while the variable is unchanged).
+  let resolved:
+    | { base: Base; oauth: Array<{ origin: string; path: string }>; api: { origin: string; path: string } }
+    | undefined;
+  function endpointsNow() {
+    const base = baseOf(profile);
+    if (resolved?.base !== base) {
+      const where = (u: URL) => ({ origin: u.origin, path: canonicalPath(u.pathname) });
+      resolved = {
+        base,
+        oauth: [e.authorize, e.token, ...(e.oauthOther ?? [])].map((endpoint) => where(resolve(endpoint))),
+        api: where(resolve(e.api)),
+      };
+    }
+    return resolved;
+  }
+
   /** Where the resource API answers: the connection's own origin when the profile says so (apiFrom), else the profile's. */
   function apiRoot(authData?: Readonly<Record<string, unknown>>): { origin: string; path: string } {
-    const api = resolve(e.api);
+    const { api } = endpointsNow();
     const own = e.apiFrom && authData ? namedOrigin(authData[e.apiFrom]) : null;
-    return { origin: own ?? api.origin, path: canonicalPath(api.pathname) };
+    return { origin: own ?? api.origin, path: api.path };
   }
 
   function destinationOf(url: string, authData?: Readonly<Record<string, unknown>>): Destination {
@@ -153,8 +171,7 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
     }
     const path = canonicalPath(target.pathname);
     // The token endpoint first: it may sit under the API's prefix (Slack's oauth.v2.access).
-    const oauth = [e.authorize, e.token, ...(e.oauthOther ?? [])].map((endpoint) => resolve(endpoint));
-    if (oauth.some((u) => u.origin === target.origin && canonicalPath(u.pathname) === path)) return 'oauth';
+    if (endpointsNow().oauth.some((u) => u.origin === target.origin && u.path === path)) return 'oauth';
     const api = apiRoot(authData);
     if (target.origin !== api.origin) return 'elsewhere';
     const prefix = api.path === '/' ? '/' : `${api.path}/`;
