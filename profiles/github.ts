@@ -3,7 +3,18 @@
 //   docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
 //   docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 //   docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps (X-OAuth-Scopes)
-import { defineProfile } from '../layer';
+// Its GraphQL API (v4), POST https://api.github.com/graphql, as a family of its own:
+//   docs.github.com/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api ("If you exceed
+//   your primary rate limit, the response status will still be 200 … x-ratelimit-remaining header
+//   will be 0"; a secondary limit is "200 or 403" with retry-after);
+//   github/docs#22607 (GitHub staff: "The response code will be 200, and the errors field will
+//   indicate that you have a rate error"), gitpod-io/gitpod#15377: {"errors": [{"type": "RATE_LIMITED", …}]};
+//   cli/cli#9195, github/docs#19712: a missing scope is HTTP 200 {"data": null, "errors": [{"type":
+//   "INSUFFICIENT_SCOPES", "message": "… requires one of the following scopes: ['user:email', …]"}]};
+//   fwouts/prmonitor#1042: SAML enforcement is HTTP 200 {"type": "FORBIDDEN", "extensions": {"saml_failure": true}};
+//   github/docs#11071: a bad token is REST's 401 {"message": "Bad credentials"}.
+//   GitHub names an error's kind in "type", not in Apollo's extensions.code.
+import { defineProfile, graphqlFamily } from 'zapier-oauth-layer/internal';
 
 export const githubProfile = defineProfile({
   id: 'github',
@@ -23,7 +34,6 @@ export const githubProfile = defineProfile({
   signals: {
     // {"message": "Bad credentials", "documentation_url": …}: no codes, the status and headers say it.
     body: { message: 'message' },
-    codes: {},
     // Primary limit: 403 or 429 with x-ratelimit-remaining: 0 and x-ratelimit-reset (epoch seconds).
     rateLimitHeaders: {
       remainingHeader: 'x-ratelimit-remaining',
@@ -35,10 +45,24 @@ export const githubProfile = defineProfile({
     // A missing scope is a 403 or 404 whose token lacks every scope the action accepts.
     scopeHeaders: { accepted: 'x-accepted-oauth-scopes', granted: 'x-oauth-scopes' },
     bearerChallenge: false,
+    families: [
+      graphqlFamily({
+        prefix: '/graphql',
+        body: { code: 'type' },
+        codes: { INSUFFICIENT_SCOPES: 'scope', RATE_LIMITED: 'throttled', FORBIDDEN: 'forbidden' },
+        // The primary limit: HTTP 200 RATE_LIMITED (or a 403) with x-ratelimit-remaining 0 and the reset.
+        rateLimitHeaders: {
+          statuses: [200, 403, 429],
+          remainingHeader: 'x-ratelimit-remaining',
+          resetHeader: 'x-ratelimit-reset',
+          resetUnit: 'epoch-seconds',
+        },
+        // A secondary limit: HTTP 200 or 403 with retry-after.
+        throttledWithRetryAfter: [200, 403],
+      }),
+    ],
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
     errorsAs200: true, // {"error": "bad_refresh_token", …} with HTTP 200
     codes: {
       bad_refresh_token: 'invalid_grant',
@@ -47,8 +71,7 @@ export const githubProfile = defineProfile({
       redirect_uri_mismatch: 'invalid_request',
       unsupported_grant_type: 'unsupported_grant_type',
     },
-    tokenTypes: ['bearer'],
-    lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null }, // 28800
+    // expires_in: 28800 (8 hours), in seconds as RFC 6749 says: the default lifetime.
     // "Once you use a refresh token, that refresh token and the old user access token will no longer work."
     rotation: { kind: 'single-use' },
     refreshTokenInRefresh: 'always',

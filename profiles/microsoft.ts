@@ -2,7 +2,7 @@
 //   learn.microsoft.com/entra/identity-platform/refresh-tokens (a new refresh token on every
 //   use; the old one is not revoked) · v1 answers numbers as strings ("expires_in": "3599"):
 //   MicrosoftDocs/azure-docs#54997 · learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
-import { defineProfile } from '../layer';
+import { defineProfile } from 'zapier-oauth-layer/internal';
 
 export const microsoftProfile = defineProfile({
   id: 'microsoft',
@@ -18,7 +18,6 @@ export const microsoftProfile = defineProfile({
   client: { idEnv: 'MICROSOFT_CLIENT_ID', secretEnv: 'MICROSOFT_CLIENT_SECRET', authMethod: 'body' },
   authorization: {
     scopes: ['user_impersonation'],
-    scopeSeparator: ' ',
     pkce: 'supported',
     // v1 asks for a resource, not scopes of it.
     extraParams: { resource: 'https://management.azure.com/' },
@@ -38,18 +37,13 @@ export const microsoftProfile = defineProfile({
       InvalidRequestContent: 'bad_request',
       Conflict: 'conflict',
     },
-    bearerChallenge: true,
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
-    errorsAs200: false,
     codes: {
       // Conditional access or MFA now demands the user: only reconnecting satisfies it.
       interaction_required: 'invalid_grant',
     },
-    tokenTypes: ['bearer'], // "Bearer"
-    lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null }, // "3599", a string
+    // expires_in: "3599", a string of seconds: the default lifetime reads it as a number.
     rotation: { kind: 'always' },
     refreshTokenInRefresh: 'always',
   },

@@ -2,7 +2,30 @@
 //   help.salesforce.com "OAuth 2.0 Refresh Token Flow" (no expires_in; issued_at in ms)
 //   help.salesforce.com "Refresh Token Rotation" (a rotated refresh token used again revokes the grant)
 //   developer.salesforce.com REST API "Status Codes and Error Responses" (errors are arrays)
-import { defineProfile } from '../layer';
+//   Where instance_url may point (endpoints.apiFrom.hosts):
+//   help.salesforce.com "My Domain URL Formats" and "Partitioned Domains": an org's login and API
+//   host is MyDomainName.my.salesforce.com, with a partition before my.salesforce.com for
+//   sandboxes (MyDomainName--SandboxName.sandbox.my.salesforce.com), Developer Edition, scratch,
+//   patch and demo orgs (MyDomainName.develop.my.salesforce.com, …);
+//   developer.salesforce.com OrgDomainLog "DomainPartition" (demo, develop, patch, sandbox,
+//   scratch, trailblaze, …: every partition sits under my.salesforce.com);
+//   help.salesforce.com "Set the My Domain Login Policy": orgs may still be reached on their
+//   instanced URL, https://InstanceName.salesforce.com (usa77, eu55);
+//   developer.salesforce.com Apex "DomainCreator": the org's other Salesforce-hosted names are
+//   under force.com (MyDomainName.lightning.force.com, …--c.vf.force.com). Experience Cloud
+//   sites of any org are under force.com too: the access token only ever goes to the API's
+//   path (/services/data/) there, which Salesforce serves itself.
+//   Where a connection signs in and gets its tokens (connection): help.salesforce.com "OAuth
+//   Endpoints" (login.salesforce.com; a My Domain URL, https://MyCompany.my.salesforce.com;
+//   for sandboxes test.salesforce.com or MyDomainName--SandboxName.sandbox.my.salesforce.com)
+//   and "Set the My Domain Login Policy" (an org may refuse logins from login.salesforce.com:
+//   then only its My Domain works); Nango's providers.yaml asks the same of a Salesforce
+//   connection (connection_config.hostname, login.salesforce.com when it is left out). Not
+//   allowed: Experience Cloud sites (*.my.site.com) and custom URLs, which an integration for
+//   them adds by name.
+//   Not listed: Government Cloud Plus and Salesforce's China hosts; an integration for orgs
+//   there adds their documented hosts.
+import { defineProfile } from 'zapier-oauth-layer/internal';
 
 export const salesforceProfile = defineProfile({
   id: 'salesforce',
@@ -13,14 +36,25 @@ export const salesforceProfile = defineProfile({
     // which every token answer names (kept in authData, and where the access token goes).
     base: 'https://login.salesforce.com',
     baseEnv: 'SALESFORCE_BASE_URL',
-    authorize: '/services/oauth2/authorize',
-    token: '/services/oauth2/token',
+    authorize: 'https://{{login_host}}/services/oauth2/authorize',
+    token: 'https://{{login_host}}/services/oauth2/token',
     api: '/services/data/',
-    apiFrom: 'instance_url',
-    oauthOther: ['/services/oauth2/revoke'],
+    apiFrom: { field: 'instance_url', hosts: ['*.my.salesforce.com', '*.salesforce.com', '*.force.com'] },
+    oauthOther: ['https://{{login_host}}/services/oauth2/revoke'],
+  },
+  connection: {
+    fields: [
+      {
+        key: 'login_host',
+        label: 'Login host',
+        help: 'Where your org signs in: login.salesforce.com, test.salesforce.com for a sandbox, or your My Domain (MyDomainName.my.salesforce.com, under Setup > My Domain) when your org requires it.',
+        default: 'login.salesforce.com',
+      },
+    ],
+    hosts: ['login.salesforce.com', 'test.salesforce.com', '*.my.salesforce.com'],
   },
   client: { idEnv: 'SALESFORCE_CLIENT_ID', secretEnv: 'SALESFORCE_CLIENT_SECRET', authMethod: 'body' },
-  authorization: { scopes: ['api', 'refresh_token'], scopeSeparator: ' ', pkce: 'supported' },
+  authorization: { scopes: ['api', 'refresh_token'], pkce: 'supported' },
   signals: {
     // [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
     body: { code: '0.errorCode', message: '0.message' },
@@ -41,12 +75,13 @@ export const salesforceProfile = defineProfile({
     bearerChallenge: false,
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
-    errorsAs200: false,
-    tokenTypes: ['bearer'], // "Bearer"
-    // No lifetime in the answer: the org's session timeout, 2 hours by default.
-    lifetime: { field: null, unit: 'seconds', assumeSeconds: 7200 },
+    // No lifetime in the answer: the org's session timeout, 2 hours by default, from issued_at
+    // (epoch milliseconds, as a string).
+    lifetime: {
+      field: null,
+      assumeSeconds: 7200,
+      issuedAt: { field: 'issued_at', unit: 'epoch-milliseconds' },
+    },
     rotation: { kind: 'strict' },
     refreshTokenInRefresh: 'always',
     keep: ['instance_url'],

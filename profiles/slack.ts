@@ -1,7 +1,7 @@
 // Slack's Web API with token rotation on, as Slack documents it.
 //   docs.slack.dev/authentication/using-token-rotation · api.slack.com/methods/oauth.v2.access
 //   docs.slack.dev/apis/web-api ("Evaluating responses": always check `ok`) · docs.slack.dev/apis/web-api/rate-limits
-import { defineProfile } from '../layer';
+import { defineProfile } from 'zapier-oauth-layer/internal';
 
 export const slackProfile = defineProfile({
   id: 'slack',
@@ -44,8 +44,6 @@ export const slackProfile = defineProfile({
     bearerChallenge: false,
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
     errorsAs200: true, // oauth.v2.access answers {"ok": false, "error": …} with HTTP 200
     codes: {
       invalid_refresh_token: 'invalid_grant',
@@ -57,7 +55,7 @@ export const slackProfile = defineProfile({
       ratelimited: 'rate_limited',
     },
     tokenTypes: ['bot', 'user'], // oauth.v2.access says "bot" (or "user" for user tokens)
-    lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null }, // 43200
+    // expires_in: 43200, in seconds as RFC 6749 says: the default lifetime.
     // "The refresh token is then revoked": a used one gets invalid_refresh_token; the install lives on.
     rotation: { kind: 'single-use' },
     refreshTokenInRefresh: 'always',

@@ -1,7 +1,7 @@
 // Tallybook (an invented API), drafted by `npm run doctor -- --discover` on 2026-12-01 against
 // its stand-in (GET /v3/me); the fields it could not observe completed from Tallybook's
 // documentation, tools/standins/tallybook.md ([doc]).
-import { defineProfile } from '../layer';
+import { defineProfile } from 'zapier-oauth-layer/internal';
 
 export const tallybookProfile = defineProfile({
   // Named with --id.
@@ -23,8 +23,7 @@ export const tallybookProfile = defineProfile({
     api: '/v3/',
     // [doc] documents no revocation or introspection endpoint.
     oauthOther: undefined,
-    // Observed: GET /v3/me took the connection's token as "Bearer …"
-    authorizationScheme: 'Bearer',
+    // Observed: GET /v3/me took the connection's token as "Bearer …" (RFC 6750's, the default authorizationScheme).
   },
   client: {
     // Named by the doctor, like the next one.
@@ -78,7 +77,7 @@ export const tallybookProfile = defineProfile({
     // [doc] every status means what HTTP says.
     statuses: undefined,
     // Observed: the invalid-token answer carried WWW-Authenticate: [redacted]"invalid_token"
-    bearerChallenge: true,
+    // (RFC 6750's challenge, which the layer reads unless bearerChallenge says false).
     // Observed: GET /v3/me (a normal answer) carried no x-ratelimit-remaining or ratelimit-remaining
     rateLimitHeaders: undefined,
     // [doc] 503 SLOW_DOWN (with Retry-After) is throttled by its code.
@@ -87,17 +86,14 @@ export const tallybookProfile = defineProfile({
     scopeHeaders: undefined,
   },
   token: {
-    // Observed: a refresh token that cannot exist got HTTP 200 {"error":"expired_refresh"}
-    errorCode: 'error',
-    // [doc] refusals carry no description; RFC 6749's field, should one come.
-    errorDescription: 'error_description',
+    // Observed: a refresh token that cannot exist got HTTP 200 {"error":"expired_refresh"}:
+    // RFC 6749's "error" (the default errorCode). [doc] refusals carry no description.
     // Observed: the refusal came with HTTP 200
     errorsAs200: true,
     // Observed: a refresh token that cannot exist is refused with "expired_refresh".
     // [doc] throttling is 429 slow_down; invalid_client and invalid_request are RFC 6749's.
     codes: { expired_refresh: 'invalid_grant', slow_down: 'rate_limited' },
-    // [doc] "token_type":"Bearer".
-    tokenTypes: ['Bearer'],
+    // [doc] "token_type":"Bearer": RFC 6750's (the default tokenTypes).
     // [doc] expires_in in milliseconds, as a string; an access token lives one hour.
     lifetime: { field: 'expires_in', unit: 'milliseconds', assumeSeconds: 3600 },
     // [doc] a new refresh token each refresh; the previous one works for 2 minutes.

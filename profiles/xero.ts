@@ -2,7 +2,7 @@
 //   developer.xero.com/faq/oauth2 (30-minute access tokens; a rotated refresh token keeps working
 //   30 minutes; 60 days unused) · developer.xero.com/documentation/guides/oauth2/troubleshooting
 //   developer.xero.com/documentation/guides/oauth2/limits (429, Retry-After, X-Rate-Limit-Problem)
-import { defineProfile } from '../layer';
+import { defineProfile } from 'zapier-oauth-layer/internal';
 
 export const xeroProfile = defineProfile({
   id: 'xero',
@@ -17,10 +17,9 @@ export const xeroProfile = defineProfile({
     api: '/api.xro/',
     oauthOther: ['https://identity.xero.com/connect/revocation'],
   },
-  client: { idEnv: 'XERO_CLIENT_ID', secretEnv: 'XERO_CLIENT_SECRET', authMethod: 'basic' },
+  client: { idEnv: 'XERO_CLIENT_ID', secretEnv: 'XERO_CLIENT_SECRET' },
   authorization: {
     scopes: ['offline_access', 'accounting.contacts'],
-    scopeSeparator: ' ',
     pkce: 'supported',
   },
   signals: {
@@ -38,11 +37,7 @@ export const xeroProfile = defineProfile({
     bearerChallenge: false,
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
-    errorsAs200: false,
-    tokenTypes: ['bearer'], // "Bearer"
-    lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null }, // 1800
+    // expires_in: 1800, in seconds as RFC 6749 says: the default lifetime.
     rotation: { kind: 'grace', graceSeconds: 1800 },
     refreshTokenInRefresh: 'always',
   },

@@ -9,12 +9,13 @@
 // doctor's tests run the same suite on drafts that --discover wrote (test/doctor).
 import { createHash, randomBytes } from 'node:crypto';
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
-import { FAILURE_TTL_SECONDS, parseJson, valueAt } from '../../layer';
+import { FAILURE_TTL_SECONDS, parseJson, reuseForgiven, timing, valueAt } from 'zapier-oauth-layer/internal';
 import { startRpcServer, type RpcServer } from '../../tools/harness/rpc-server';
 import { newConnection, ZapierRunner, type Connection } from '../../tools/harness/zapier-runner';
 import type { SuiteStandIn } from '../../tools/standins/types';
-import type { CheckedProfile } from '../../layer';
-import { appFor, PROBE, pointAt } from './support';
+import type { CheckedProfile } from 'zapier-oauth-layer/internal';
+import { appFor, familyProbe, PROBE, pointAt, type Signals } from './support';
+import type { EndpointFamily } from '../../tools/standins/types';
 
 const NOW = () => Math.floor(Date.now() / 1000);
 const REDIRECT_URI = 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/';
@@ -28,10 +29,12 @@ export interface SuiteCase {
   start: () => Promise<SuiteStandIn>;
   /** The profile under test; may be made from the running stand-in (a --discover draft). */
   profile: (standIn: SuiteStandIn) => CheckedProfile | Promise<CheckedProfile>;
+  /** The stand-in's signals, known before it starts: one test each (CASES takes them from its spec). */
+  signals: Signals;
 }
 
 /** Every scenario of the suite, for one profile against its provider's stand-in (call inside a describe). */
-export function conformanceSuite({ start, profile: profileFor }: SuiteCase): void {
+export function conformanceSuite({ start, profile: profileFor, signals }: SuiteCase): void {
   let profile: CheckedProfile;
   let standIn: SuiteStandIn;
   let restore: () => void;
@@ -46,7 +49,7 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     standIn = await start();
     profile = await profileFor(standIn);
     restore = pointAt(profile, standIn);
-    ({ app, layer } = appFor(profile, standIn.probePath));
+    ({ app, layer } = appFor(profile, standIn.probePath, standIn.families.slice(1)));
     rpc = await startRpcServer({ clock: () => Date.now() + later });
     runner = new ZapierRunner({ app, rpc });
   });
@@ -71,13 +74,31 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
 
   const stats = () => standIn.tokenStats();
 
-  /** The probe asked directly with the connection's token: the provider's own answer, and what the profile reads in it. */
-  async function askProbe(conn: Connection) {
-    const raw = await fetch(new URL(standIn.probePath, standIn.url), {
+  /** The request carrying the connection's access token, as the profile sends it. */
+  const withToken = (token: unknown): Record<string, string> =>
+    profile.endpoints.tokenHeader
+      ? { [profile.endpoints.tokenHeader]: String(token) }
+      : { authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${String(token)}` };
+
+  /**
+   * A family's probe (the first family's by default) asked directly with the connection's
+   * token: the provider's own answer, and what the profile reads in it.
+   */
+  async function askProbe(conn: Connection, family?: EndpointFamily) {
+    const { method, path, body } = family?.probe ?? {
+      method: 'GET',
+      path: standIn.probePath,
+      body: undefined,
+    };
+    const url = new URL(path, standIn.url).toString();
+    const raw = await fetch(url, {
+      method,
       headers: {
-        authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${conn.authData.access_token}`,
+        ...withToken(conn.authData.access_token),
         accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const content = await raw.text();
     const signal = layer.classify({
@@ -85,9 +106,139 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
       header: (name) => raw.headers.get(name),
       body: parseJson(content),
       content,
+      request: { method, url },
     });
     return { raw, signal };
   }
+
+  /**
+   * What each endpoint family must read its own way: each of its expiry signals (one refresh, one
+   * retry), each of its rate limits, a missing scope and a role or plan refusal, through the
+   * trigger that sends its probe (GraphQL's POST included).
+   */
+  function familyScenarios(family: EndpointFamily, step: string): void {
+    const scope = family.probeScope;
+    describe('an expired access token, by each of its signals: one refresh, one retry', () => {
+      it.each(family.expirySignals.map((signal) => [signal]))('%s', async (signal) => {
+        const conn = await connection();
+        const before = stats();
+        standIn.expireAccessTokens(signal);
+        const outcome = await runner.runStep(conn, step);
+        expect({ signal, error: outcome.error?.message }).toEqual({ signal, error: undefined });
+        expect(outcome.refreshed).toBe(true);
+        expect(stats().refreshRequests - before.refreshRequests).toBe(1);
+        expect(conn.stale).toBe(false);
+      });
+    });
+
+    it('a missing scope is never taken for expiry where the provider can tell them apart', async () => {
+      const conn = await connection(standIn.allScopes.filter((granted) => granted !== scope));
+      const { raw, signal } = await askProbe(conn, family);
+      const before = stats();
+      const outcome = await runner.runStep(conn, step);
+      expect(outcome.ok).toBe(false);
+      expect(conn.stale).toBe(false);
+      if (raw.status === 401) {
+        // Core turns every 401 into RefreshAuthError before the layer reads it: the provider
+        // gives its scope error the status of an expired token, so Zapier refreshes once and the
+        // step fails. Where the answer names the scope apart from an expiry, the profile must
+        // still read it as a scope error (the doctor does); where it cannot be told apart, not.
+        expect(outcome.refreshed).toBe(true);
+        if (family.scopeErrorIsExpiry) expect(['scope', 'refresh']).toContain(signal.kind);
+        else expect(signal.kind).toBe('scope');
+        return;
+      }
+      expect(signal.kind).toBe('scope');
+      expect(outcome.refreshed).toBe(false);
+      expect(stats().refreshRequests - before.refreshRequests).toBe(0);
+      expect(outcome.error?.name).not.toMatch(/RefreshAuthError|ExpiredAuthError/);
+      expect(outcome.error?.message).toContain(scope);
+    });
+
+    it('a role or permission refusal: no refresh, not stale, the user told who can grant it', async () => {
+      const conn = await connection();
+      const before = stats();
+      standIn.forbid(true);
+      try {
+        expect((await askProbe(conn, family)).signal.kind).toBe('forbidden');
+        const outcome = await runner.runStep(conn, step);
+        expect(outcome.ok).toBe(false);
+        expect(outcome.refreshed).toBe(false);
+        expect(conn.stale).toBe(false);
+        expect(stats().refreshRequests - before.refreshRequests).toBe(0);
+        expect(outcome.error?.name).not.toMatch(/RefreshAuthError|ExpiredAuthError|ThrottledError/);
+        expect(outcome.error?.message).toContain(profile.name);
+      } finally {
+        standIn.forbid(false);
+      }
+    });
+
+    describe('a rate limit, by each of its signals: throttled with the provider’s delay, nothing refreshed', () => {
+      it.each(family.rateLimitSignals.map((signal) => [signal]))('%s', async (signal) => {
+        const conn = await connection();
+        expect((await askProbe(conn, family)).raw.ok).toBe(true);
+        // Two limited answers: one read here, to see whether the provider announces a delay, one for the run.
+        standIn.rateLimit(2, 7, signal);
+        const { raw: limited } = await askProbe(conn, family);
+        const announced =
+          limited.headers.has('retry-after') ||
+          [...limited.headers.keys()].some((name) => /reset/i.test(name));
+        // The wait asked for, unless the provider announces a fixed one of its own in seconds
+        // (Tallybook's 503 SLOW_DOWN always asks for 20).
+        const wait = /^\d+$/.test(limited.headers.get('retry-after') ?? '')
+          ? Number(limited.headers.get('retry-after'))
+          : 7;
+        const outcome = await runner.runStep(conn, step);
+        expect({ signal, name: outcome.error?.name }).toEqual({ signal, name: 'ThrottledError' });
+        expect(outcome.refreshed).toBe(false);
+        expect(conn.stale).toBe(false);
+        // A delay the provider announced is the one Zapier waits; one it did not announce stays Zapier's.
+        if (announced) expect(outcome.error?.delay).not.toBeNull();
+        if (outcome.error?.delay !== null) {
+          expect(outcome.error?.delay).toBeGreaterThanOrEqual(wait - 2);
+          expect(outcome.error?.delay).toBeLessThanOrEqual(wait + 2);
+        }
+      });
+    });
+  }
+
+  for (const family of signals.families.slice(1)) {
+    describe(`the endpoint family ${family.name} (${family.probe.method} ${family.probe.path})`, () => {
+      familyScenarios(family, familyProbe(family.name));
+    });
+  }
+
+  it('tells a refusal that means the plan apart from one that means the role (each family’s advice)', async () => {
+    const conn = await connection();
+    // What the user is told by each family's refusal, without the source and the provider's words.
+    const told = { role: new Set<string>(), plan: new Set<string>() };
+    standIn.forbid(true);
+    try {
+      for (const family of signals.families) {
+        const { signal } = await askProbe(conn, family);
+        expect({ family: family.name, kind: signal.kind }).toEqual({
+          family: family.name,
+          kind: 'forbidden',
+        });
+        const message = layer.messageFor(signal, []);
+        told[family.forbidden].add(message.replace(/\([^)]*\)/g, '').replace(/ says: "(?:[^"\\]|\\.)*"/, ''));
+      }
+    } finally {
+      standIn.forbid(false);
+    }
+    expect([...told.role].filter((text) => told.plan.has(text))).toEqual([]);
+  });
+
+  it('plays every signal its stand-in has, at least one expiry and one rate limit', () => {
+    expect(signals.expirySignals.length).toBeGreaterThan(0);
+    expect(signals.rateLimitSignals.length).toBeGreaterThan(0);
+    // The tests below were made from `signals` before the stand-in started: the same list.
+    expect({ expiry: standIn.expirySignals, rateLimit: standIn.rateLimitSignals }).toEqual({
+      expiry: signals.expirySignals,
+      rateLimit: signals.rateLimitSignals,
+    });
+    expect(standIn.families).toEqual(signals.families);
+  });
 
   it('declares the rotation its provider has', () => {
     expect(profile.token.rotation.kind).toBe(standIn.rotation);
@@ -145,28 +296,19 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     });
     expect(typeof connected.authData.access_token).toBe('string');
     expect(typeof connected.authData.refresh_token).toBe('string');
-    const lifetime = Number(connected.authData.expires_in);
-    expect(lifetime).toBeGreaterThan(0);
-    expect(Number(connected.authData.expires_at)).toBeGreaterThan(NOW());
+    // The lifetime the stand-in gave the token, read in the profile's unit: a unit read wrong
+    // (milliseconds as seconds) is 1000 times too long, an epoch read as a lifetime absurd.
+    const lifetime = standIn.accessTokenLifetimeSeconds;
+    expect(Number(connected.authData.expires_in)).toBeGreaterThanOrEqual(lifetime - 2);
+    expect(Number(connected.authData.expires_in)).toBeLessThanOrEqual(lifetime);
+    expect(Number(connected.authData.expires_at)).toBeGreaterThanOrEqual(NOW() + lifetime - 2);
+    expect(Number(connected.authData.expires_at)).toBeLessThanOrEqual(NOW() + lifetime);
     const outcome = await runner.runStep(connected, PROBE);
     expect(outcome.error).toBeUndefined();
     expect(outcome.refreshed).toBe(false);
   });
 
-  describe('an expired access token, by each of its signals: one refresh, one retry', () => {
-    it.each([[0], [1], [2], [3]])('signal %i', async (index) => {
-      const signal = standIn.expirySignals[index];
-      if (signal === undefined) return;
-      const conn = await connection();
-      const before = stats();
-      standIn.expireAccessTokens(signal);
-      const outcome = await runner.runStep(conn, PROBE);
-      expect({ signal, error: outcome.error?.message }).toEqual({ signal, error: undefined });
-      expect(outcome.refreshed).toBe(true);
-      expect(stats().refreshRequests - before.refreshRequests).toBe(1);
-      expect(conn.stale).toBe(false);
-    });
-  });
+  familyScenarios(signals.families[0]!, PROBE);
 
   it('keeps every rotated refresh token: three expiries, three refreshes, no reuse', async () => {
     const conn = await connection();
@@ -181,77 +323,6 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     expect(after.refreshRequests - before.refreshRequests).toBe(3);
     expect(after.reusedRefreshTokens - before.reusedRefreshTokens).toBe(0);
     expect(after.revokedByReuse - before.revokedByReuse).toBe(0);
-  });
-
-  it('a missing scope is never taken for expiry where the provider can tell them apart', async () => {
-    const conn = await connection(standIn.allScopes.filter((scope) => scope !== standIn.probeScope));
-    const { raw, signal } = await askProbe(conn);
-    const before = stats();
-    const outcome = await runner.runStep(conn, PROBE);
-    expect(outcome.ok).toBe(false);
-    expect(conn.stale).toBe(false);
-    if (raw.status === 401) {
-      // Core turns every 401 into RefreshAuthError before the layer reads it: the provider
-      // gives its scope error the status of an expired token, so Zapier refreshes once and the
-      // step fails. Where the answer names the scope apart from an expiry, the profile must
-      // still read it as a scope error (the doctor does); where it cannot be told apart, not.
-      expect(outcome.refreshed).toBe(true);
-      if (standIn.scopeErrorIsExpiry) expect(['scope', 'refresh']).toContain(signal.kind);
-      else expect(signal.kind).toBe('scope');
-      return;
-    }
-    expect(signal.kind).toBe('scope');
-    expect(outcome.refreshed).toBe(false);
-    expect(stats().refreshRequests - before.refreshRequests).toBe(0);
-    expect(outcome.error?.name).not.toMatch(/RefreshAuthError|ExpiredAuthError/);
-    expect(outcome.error?.message).toContain(standIn.probeScope);
-  });
-
-  it('a role or permission refusal: no refresh, not stale, the user told who can grant it', async () => {
-    const conn = await connection();
-    const before = stats();
-    standIn.forbid(true);
-    try {
-      expect((await askProbe(conn)).signal.kind).toBe('forbidden');
-      const outcome = await runner.runStep(conn, PROBE);
-      expect(outcome.ok).toBe(false);
-      expect(outcome.refreshed).toBe(false);
-      expect(conn.stale).toBe(false);
-      expect(stats().refreshRequests - before.refreshRequests).toBe(0);
-      expect(outcome.error?.name).not.toMatch(/RefreshAuthError|ExpiredAuthError|ThrottledError/);
-      expect(outcome.error?.message).toContain(profile.name);
-    } finally {
-      standIn.forbid(false);
-    }
-  });
-
-  describe('a rate limit, by each of its signals: throttled with the provider’s delay, nothing refreshed', () => {
-    it.each([[0], [1], [2], [3]])('signal %i', async (index) => {
-      const signal = standIn.rateLimitSignals[index];
-      if (signal === undefined) return;
-      const conn = await connection();
-      expect((await askProbe(conn)).raw.ok).toBe(true);
-      // Two limited answers: one read here, to see whether the provider announces a delay, one for the run.
-      standIn.rateLimit(2, 7, signal);
-      const { raw: limited } = await askProbe(conn);
-      const announced =
-        limited.headers.has('retry-after') || [...limited.headers.keys()].some((name) => /reset/i.test(name));
-      // The wait asked for, unless the provider announces a fixed one of its own in seconds
-      // (Tallybook's 503 SLOW_DOWN always asks for 20).
-      const wait = /^\d+$/.test(limited.headers.get('retry-after') ?? '')
-        ? Number(limited.headers.get('retry-after'))
-        : 7;
-      const outcome = await runner.runStep(conn, PROBE);
-      expect({ signal, name: outcome.error?.name }).toEqual({ signal, name: 'ThrottledError' });
-      expect(outcome.refreshed).toBe(false);
-      expect(conn.stale).toBe(false);
-      // A delay the provider announced is the one Zapier waits; one it did not announce stays Zapier's.
-      if (announced) expect(outcome.error?.delay).not.toBeNull();
-      if (outcome.error?.delay !== null) {
-        expect(outcome.error?.delay).toBeGreaterThanOrEqual(wait - 2);
-        expect(outcome.error?.delay).toBeLessThanOrEqual(wait + 2);
-      }
-    });
   });
 
   it('a dead grant goes stale: the user must reconnect, and is told so', async () => {
@@ -294,10 +365,14 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     standIn.expireAccessTokens();
     const before = stats();
     const hold = standIn.holdTokenRequests();
+    const lockAttempts = rpc.counts.zcache_set;
     const runs = Array.from({ length: 5 }, () => runner.runStep(conn, PROBE));
     for (let i = 0; i < 100 && hold.waiting() < 1; i += 1) await sleep(50);
-    // Let the other runs find the lock and start waiting for its outcome.
-    await sleep(800);
+    // Let the other runs find the lock and start waiting for its outcome: while the holder's token
+    // request is held, every z.cache set is a run trying to take the lock (set if absent), so five
+    // of them mean the four others found it taken. (A fixed pause of 800 ms did this by waiting.)
+    for (let i = 0; i < 200 && rpc.counts.zcache_set - lockAttempts < 5; i += 1) await sleep(10);
+    expect(rpc.counts.zcache_set - lockAttempts).toBeGreaterThanOrEqual(5);
     hold.release();
     const outcomes = await Promise.all(runs);
     expect(outcomes.map((o) => o.error?.message)).toEqual([
@@ -312,6 +387,61 @@ export function conformanceSuite({ start, profile: profileFor }: SuiteCase): voi
     expect(after.reusedRefreshTokens - before.reusedRefreshTokens).toBe(0);
     expect(after.revokedByReuse - before.revokedByReuse).toBe(0);
     expect(conn.stale).toBe(false);
+  });
+
+  it('a burst at a later expiry that meets a failure at the token endpoint makes one token request, and no run goes stale', async () => {
+    const conn = await connection();
+    // The first expiry, refreshed: under rotation none its record stays behind, renewed by each success.
+    standIn.expireAccessTokens();
+    expect((await runner.runStep(conn, PROBE)).error).toBeUndefined();
+    // A later expiry, where the token endpoint is down for the one request the burst should make.
+    later += 2 * 3600 * 1000;
+    standIn.expireAccessTokens();
+    standIn.failTokenEndpoint(1, 'outage');
+    const before = stats();
+    const hold = standIn.holdTokenRequests();
+    const runs = Array.from({ length: 5 }, () => runner.runStep(conn, PROBE));
+    for (let i = 0; i < 100 && hold.waiting() < 1; i += 1) await sleep(50);
+    await sleep(800);
+    hold.release();
+    const outcomes = await Promise.all(runs);
+    expect(stats().tokenRequests - before.tokenRequests).toBe(1);
+    expect(outcomes.map((o) => ({ ok: o.ok, staled: o.staled }))).toEqual(
+      Array(5).fill({ ok: false, staled: false }),
+    );
+    expect(conn.stale).toBe(false);
+    expect((await retryUntilOk(conn)).error).toBeUndefined();
+  });
+
+  it('z.cache unreachable during a burst: a token whose reuse is punished is not presented, one whose reuse is forgiven is, and the connection works once the store answers', async () => {
+    process.env.OAUTH_REFRESH_BUDGET_MS = '3000';
+    try {
+      const conn = await connection();
+      standIn.expireAccessTokens();
+      const before = stats();
+      await rpc.refuseConnections(true);
+      const outcomes = await Promise.all(Array.from({ length: 3 }, () => runner.runStep(conn, PROBE)));
+      await rpc.refuseConnections(false);
+      // Grace forgives a pair issued moments ago, as this one was, if its window outlasts PROTECT
+      // (every run that may present the token again); none and always forgive any.
+      const issuedAt = Number(conn.authData.expires_at) - Number(conn.authData.expires_in);
+      const forgiven = reuseForgiven(
+        profile.token.rotation,
+        { issuedAtSeconds: issuedAt },
+        Date.now() + timing().protectMs,
+      );
+      if (forgiven) {
+        expect(outcomes.map((o) => o.error?.message)).toEqual([undefined, undefined, undefined]);
+      } else {
+        expect(stats().tokenRequests - before.tokenRequests).toBe(0);
+        expect(new Set(outcomes.map((o) => o.error?.name))).toEqual(new Set(['ThrottledError']));
+      }
+      expect(stats().revokedByReuse - before.revokedByReuse).toBe(0);
+      expect(outcomes.some((o) => o.staled)).toBe(false);
+      expect((await runner.runStep(conn, PROBE)).error).toBeUndefined();
+    } finally {
+      delete process.env.OAUTH_REFRESH_BUDGET_MS;
+    }
   });
 
   describe('through createAppTester', () => {

@@ -2,7 +2,14 @@
 // the token answer, spellings of the token endpoint, rate-limit and scope headers on answers
 // they do not describe, challenges inside quoted strings, numbers that look like tokens.
 import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-platform-core';
-import { createLayer, parseBearerChallenge, profileProblems, redact, type Profile } from '../../layer';
+import {
+  createLayer,
+  parseBearerChallenge,
+  parseCoreError,
+  profileProblems,
+  redact,
+  type Profile,
+} from 'zapier-oauth-layer/internal';
 import { PROFILES } from '../../profiles';
 
 const z = { errors: zapier.errors } as unknown as ZObject;
@@ -32,7 +39,8 @@ describe('an answer from the origin it was asked of is never "from elsewhere"', 
     const asked = 'https://API.github.com/search/issues?q=label:"good first issue"';
     const final = 'https://api.github.com/search/issues?q=label:%22good%20first%20issue%22';
     const refuse = github.middleware.named.refuseRedirects;
-    expect(refuse(answer(asked, final), z, bundle())).toBeDefined();
+    const response = answer(asked, final);
+    expect(refuse(response, z, bundle())).toBe(response);
   });
 
   it('still refuses an answer whose final URL is on another origin', () => {
@@ -71,8 +79,123 @@ describe('an API on the host the token answer names (apiFrom)', () => {
     const profile = JSON.parse(JSON.stringify(PROFILES.zoho)) as Profile;
     profile.token.keep = [];
     expect(profileProblems(profile)).toContain(
-      'endpoints.apiFrom: names "api_domain", which token.keep does not keep',
+      'endpoints.apiFrom.field: names "api_domain", which token.keep does not keep',
     );
+  });
+});
+
+describe('apiFrom names only the hosts the profile allows (endpoints.apiFrom.hosts)', () => {
+  const salesforce = createLayer(PROFILES.salesforce!);
+  const asked = (named: string) => `${named.replace(/\/+$/, '')}/services/data/v62.0/query`;
+  const withToken = (named: unknown) => ({ access_token: 'sf-access-0123456789', instance_url: named });
+
+  it.each([
+    'https://collector.attacker.example',
+    'http://127.0.0.1:6379',
+    'http://localhost:9200',
+    'https://127.0.0.1',
+    'https://my.salesforce.com.attacker.example',
+    'https://acme.my.salesforce.com.',
+    'https://acme.my.salesforce.com:8443',
+    'https://user:pass@acme.my.salesforce.com',
+    'http://acme.my.salesforce.com',
+  ])('%s in a token answer gets no access token, and the request is refused', (named) => {
+    const authData = withToken(named);
+    expect(salesforce.endpoints.isApiRequest(asked(named), authData)).toBe(false);
+    const send = () =>
+      salesforce.middleware.named.addBearerToken({ url: asked(named), headers: {} }, z, bundle(authData));
+    expect(send).toThrow(/endpoints\.apiFrom\.hosts/);
+    expect(send).not.toThrow(/sf-access-0123456789/);
+  });
+
+  it('refuses what is not a URL at all, even for a request to the profile’s own origin', () => {
+    const send = () =>
+      salesforce.middleware.named.addBearerToken(
+        { url: 'https://login.salesforce.com/services/data/v62.0/query', headers: {} },
+        z,
+        bundle(withToken('javascript:alert(1)')),
+      );
+    expect(send).toThrow(/endpoints\.apiFrom\.hosts/);
+    const error = (() => {
+      try {
+        return send();
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(parseCoreError(error)).toMatchObject({ code: 'untrusted_api_host', status: 500 });
+    expect(parseCoreError(error).message).toMatch(
+      /^Salesforce named "javascript:alert\(1\)" as this connection's API address \(instance_url\), not a host endpoints\.apiFrom\.hosts allows/,
+    );
+  });
+
+  it.each([
+    'https://acme.my.salesforce.com',
+    'https://acme--uat.sandbox.my.salesforce.com',
+    'https://acme.develop.my.salesforce.com',
+    'https://na139.salesforce.com',
+    'https://acme.lightning.force.com',
+  ])('%s is a Salesforce host: the token goes there', (named) => {
+    const authData = withToken(named);
+    expect(salesforce.endpoints.isApiRequest(asked(named), authData)).toBe(true);
+    expect(salesforce.endpoints.apiUrl('v62.0/query', authData)).toBe(asked(named));
+  });
+
+  it("allows loopback only as the base variable's own origin, when that is loopback", () => {
+    process.env.SALESFORCE_BASE_URL = 'http://127.0.0.1:4010';
+    expect(
+      salesforce.endpoints.isApiRequest(asked('http://127.0.0.1:4010'), withToken('http://127.0.0.1:4010')),
+    ).toBe(true);
+    for (const other of ['http://127.0.0.1:6379', 'http://localhost:4010', 'https://127.0.0.1:4010']) {
+      expect(salesforce.endpoints.isApiRequest(asked(other), withToken(other))).toBe(false);
+    }
+  });
+
+  it('lets Zoho name its regional API hosts and nothing else', () => {
+    for (const region of ['com', 'eu', 'in', 'com.au', 'jp', 'com.cn', 'ca', 'sa'])
+      expect(
+        zoho.endpoints.isApiRequest(`https://www.zohoapis.${region}/crm/v8/Leads`, {
+          api_domain: `https://www.zohoapis.${region}`,
+        }),
+      ).toBe(true);
+    for (const named of [
+      'https://zohoapis.eu.attacker.example',
+      'https://www.zohoapis.eu.',
+      'https://api.zohoapis.eu',
+    ])
+      expect(zoho.endpoints.isApiRequest(`${named}/crm/v8/Leads`, { api_domain: named })).toBe(false);
+  });
+
+  it('is refused by the profile check without hosts, with a pattern that is not a host, or in the old form', () => {
+    const problemsWith = (apiFrom: unknown) => {
+      const profile = JSON.parse(JSON.stringify(PROFILES.salesforce)) as Record<
+        string,
+        Record<string, unknown>
+      >;
+      profile.endpoints!.apiFrom = apiFrom;
+      return profileProblems(profile);
+    };
+    expect(problemsWith({ field: 'instance_url' })).toContainEqual(
+      expect.stringMatching(/^endpoints\.apiFrom\.hosts: must be a list/),
+    );
+    expect(problemsWith({ field: 'instance_url', hosts: [] })).toContainEqual(
+      expect.stringMatching(/^endpoints\.apiFrom\.hosts: must list at least one host/),
+    );
+    expect(problemsWith('instance_url')).toContainEqual(
+      expect.stringMatching(/^endpoints\.apiFrom: must be an object, not "instance_url"/),
+    );
+    for (const pattern of [
+      '*',
+      '*.com',
+      'https://acme.my.salesforce.com',
+      '127.0.0.1',
+      'localhost',
+      'a.b.com:443',
+      '*.*.force.com',
+    ])
+      expect(problemsWith({ field: 'instance_url', hosts: [pattern] })).toContainEqual(
+        expect.stringMatching(/^endpoints\.apiFrom\.hosts\[0\]: must be a host name/),
+      );
   });
 });
 
@@ -154,7 +277,9 @@ describe('what the access token may never do', () => {
     const profile = JSON.parse(JSON.stringify(PROFILES.slack)) as Profile;
     profile.endpoints.authorizationScheme = 'Basic';
     expect(
-      profileProblems(profile).some((p) => p.startsWith('endpoints.authorizationScheme: cannot be "Basic"')),
+      profileProblems(profile).some((p) =>
+        p.startsWith('endpoints.authorizationScheme: must be an HTTP auth scheme such as "Bearer" (Basic is'),
+      ),
     ).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { practiceProfile } from '../../practice/profile';
 
-const LAYER = path.resolve(__dirname, '..', '..', 'layer');
+const LAYER = path.resolve(__dirname, '..', '..', 'packages', 'zapier-oauth-layer', 'src');
 
 /** Words of RFC 6749/6750, HTTP or the profile schema itself, shared by every API. */
 const SHARED = new Set([

@@ -1,6 +1,6 @@
 import { spec, start } from '../../tools/standins/github';
 import type { StandIn } from '../../tools/standins/types';
-import { field, getProbe, postToken, str } from './helpers';
+import { call, field, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;
 beforeEach(async () => {
@@ -137,5 +137,84 @@ describe('GitHub stand-in', () => {
     expect(p.status).toBe(403);
     expect(p.headers.get('x-github-sso')).toMatch(/^required; url=/);
     expect(s.rotation).toBe('single-use');
+  });
+});
+
+describe('GitHub stand-in, GraphQL API (POST /graphql)', () => {
+  const graphql = (authorization?: string, query = '{ viewer { login email } }') =>
+    call(s, 'POST', '/graphql', { authorization, json: { query } });
+  const errors = (body: unknown) => field(body, 'errors') as Record<string, unknown>[];
+
+  test('a second family beside REST, probed with a POST and a query', () => {
+    expect(s.families.map((f) => [f.name, f.probe.method, f.probe.path, f.probeScope])).toEqual([
+      ['rest', 'GET', '/user/emails', 'user:email'],
+      ['graphql', 'POST', '/graphql', 'user:email'],
+    ]);
+    expect(s.families[1]?.probe.body).toEqual({ query: '{ viewer { login email } }' });
+  });
+
+  test('the viewer, with the graphql rate-limit resource headers', async () => {
+    const c = s.connect();
+    const g = await graphql(`bearer ${c.access_token}`);
+    expect([g.status, g.body]).toEqual([
+      200,
+      { data: { viewer: { login: 'octocat', email: 'octocat@github.com' } } },
+    ]);
+    expect(g.headers.get('x-ratelimit-resource')).toBe('graphql');
+  });
+
+  test("an expired or unknown token is REST's 401 Bad credentials; no token, 'requires you to be authenticated'", async () => {
+    const c = s.connect();
+    s.expireAccessTokens('graphql 401 Bad credentials');
+    const g = await graphql(`Bearer ${c.access_token}`);
+    expect([g.status, g.body]).toEqual([
+      401,
+      { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql', status: '401' },
+    ]);
+    expect(field((await graphql()).body, 'message')).toBe('This endpoint requires you to be authenticated.');
+  });
+
+  test('a missing scope is HTTP 200, data null, an INSUFFICIENT_SCOPES error naming the scopes', async () => {
+    const c = s.connect(['repo']);
+    const g = await graphql(`Bearer ${c.access_token}`);
+    expect([g.status, field(g.body, 'data')]).toEqual([200, null]);
+    expect(errors(g.body)).toEqual([
+      {
+        type: 'INSUFFICIENT_SCOPES',
+        locations: [{ line: 1, column: 18 }],
+        message:
+          "Your token has not been granted the required scopes to execute this query. The 'email' field requires one of the following scopes: ['user:email', 'read:user'], but your token has only been granted the: ['repo'] scopes. Please modify your token's scopes at: https://github.com/settings/tokens.",
+      },
+    ]);
+  });
+
+  test('the primary limit is HTTP 200 RATE_LIMITED with x-ratelimit-remaining 0; a secondary one 200 or 403 with retry-after', async () => {
+    const c = s.connect();
+    s.rateLimit(1, 90, 'graphql 200 RATE_LIMITED x-ratelimit-remaining: 0');
+    s.rateLimit(1, 60, 'graphql 200 secondary retry-after');
+    s.rateLimit(1, 60, 'graphql 403 secondary retry-after');
+    const before = Math.floor(Date.now() / 1000);
+    const primary = await graphql(`Bearer ${c.access_token}`);
+    expect([
+      primary.status,
+      errors(primary.body)[0]?.type,
+      primary.headers.get('x-ratelimit-remaining'),
+    ]).toEqual([200, 'RATE_LIMITED', '0']);
+    expect(Number(primary.headers.get('x-ratelimit-reset'))).toBeGreaterThanOrEqual(before + 90);
+    const second200 = await graphql(`Bearer ${c.access_token}`);
+    expect([second200.status, second200.headers.get('retry-after')]).toEqual([200, '60']);
+    expect(String(errors(second200.body)[0]?.message)).toMatch(/secondary rate limit/);
+    const second403 = await graphql(`Bearer ${c.access_token}`);
+    expect([second403.status, second403.headers.get('retry-after')]).toEqual([403, '60']);
+  });
+
+  test('forbid: HTTP 200, FORBIDDEN with saml_failure, and X-GitHub-SSO', async () => {
+    const c = s.connect();
+    s.forbid(true);
+    const g = await graphql(`Bearer ${c.access_token}`);
+    expect([g.status, field(g.body, 'data')]).toEqual([200, { viewer: null }]);
+    expect(errors(g.body)[0]).toMatchObject({ type: 'FORBIDDEN', extensions: { saml_failure: true } });
+    expect(g.headers.get('x-github-sso')).toMatch(/^required; url=/);
+    expect(s.families[1]?.forbidden).toBe('role');
   });
 });

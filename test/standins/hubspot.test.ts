@@ -261,3 +261,94 @@ describe('HubSpot stand-in', () => {
     });
   });
 });
+
+describe('HubSpot stand-in, the date-versioned OAuth API (2026-03)', () => {
+  const TOKEN_2026 = '/oauth/2026-03/token';
+  const refresh2026 = (token: string, extra: Record<string, string> = {}) =>
+    postToken(s, TOKEN_2026, {
+      form: { grant_type: 'refresh_token', refresh_token: token, ...creds(), ...extra },
+    });
+  const introspect = (form: Record<string, string>) =>
+    postToken(s, '/oauth/2026-03/token/introspect', { form });
+
+  test('answers a code exchange and a refresh as v1 does, with hub_id and scopes; the grants are shared', async () => {
+    const code = s.authorizationCode('https://app.example/cb', ['oauth', 'crm.objects.contacts.read']);
+    const a = await postToken(s, TOKEN_2026, {
+      form: { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', ...creds() },
+    });
+    expect(a.body).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 1800,
+      hub_id: 62515,
+      scopes: ['oauth', 'crm.objects.contacts.read'],
+    });
+    // A refresh token from v1 works on 2026-03 and back: one grant, two doors.
+    const c = s.connect();
+    const r = await refresh2026(c.refresh_token);
+    expect(str(r.body, 'refresh_token')).toBe(c.refresh_token);
+    expect((await getProbe(s, `Bearer ${str(r.body, 'access_token')}`)).status).toBe(200);
+    expect((await refresh(c.refresh_token)).status).toBe(200);
+  });
+
+  test('every refusal carries RFC 6749 error and error_description beside status and message', async () => {
+    const c = s.connect();
+    expect((await refresh2026('no-such-token')).body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'refresh token is invalid, expired or revoked',
+      status: 'BAD_REFRESH_TOKEN',
+      message: 'refresh token is invalid, expired or revoked',
+    });
+    const secret = await refresh2026(c.refresh_token, { client_secret: 'nope' });
+    expect([secret.status, field(secret.body, 'error'), field(secret.body, 'status')]).toEqual([
+      400,
+      'invalid_client',
+      'BAD_CLIENT_SECRET',
+    ]);
+    const grant = await postToken(s, TOKEN_2026, { form: { grant_type: 'password', ...creds() } });
+    expect([field(grant.body, 'error'), field(grant.body, 'status')]).toEqual([
+      'unsupported_grant_type',
+      'BAD_GRANT_TYPE',
+    ]);
+    // v1 is unchanged: no RFC pair on a wrong secret.
+    expect(field((await refresh(c.refresh_token, { client_secret: 'nope' })).body, 'error')).toBeUndefined();
+  });
+
+  test('reads the form body only: client credentials in the query string are no credentials', async () => {
+    const c = s.connect();
+    const viaQuery = await postToken(s, TOKEN_2026, {
+      form: { grant_type: 'refresh_token', refresh_token: c.refresh_token },
+      query: creds(),
+    });
+    expect([viaQuery.status, field(viaQuery.body, 'error'), field(viaQuery.body, 'status')]).toEqual([
+      400,
+      'invalid_client',
+      'BAD_CLIENT_ID',
+    ]);
+    // v1 took them there, and still does.
+    const v1 = await postToken(s, TOKEN, {
+      form: { grant_type: 'refresh_token', refresh_token: c.refresh_token },
+      query: creds(),
+    });
+    expect(v1.status).toBe(200);
+  });
+
+  test('introspection: a live access token with its hub and user; one that no longer works is inactive', async () => {
+    const c = s.connect(['oauth', 'crm.objects.contacts.read']);
+    const live = await introspect({ ...creds(), token: c.access_token, token_type_hint: 'access_token' });
+    expect(live.body).toMatchObject({
+      token_use: 'access_token',
+      active: true,
+      token: c.access_token,
+      hub_id: 62515,
+      client_id: s.client.id,
+      scopes: ['oauth', 'crm.objects.contacts.read'],
+      token_type: 'bearer',
+      user: 'owner@example.com',
+      hub_domain: 'example-62515.hubspot.com',
+    });
+    expect(field(live.body, 'expires_in')).toBeGreaterThan(1790);
+    s.expireAccessTokens();
+    expect((await introspect({ ...creds(), token: c.access_token })).body).toEqual({ active: false });
+    expect(field((await introspect({ token: c.access_token })).body, 'status')).toBe('BAD_CLIENT_ID');
+  });
+});

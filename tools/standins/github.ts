@@ -21,6 +21,28 @@
 //   [saml]     https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api — a 403
 //              with an X-GitHub-SSO header when the token is not authorised for an organization's SAML SSO
 //   [401]      401 {"message":"Bad credentials","documentation_url":…} for an expired or revoked token
+// The GraphQL API (v4), a second endpoint family: POST /graphql with a JSON {"query": …}.
+//   [gql-limits] https://docs.github.com/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api
+//              (its source in the github/docs repository) —
+//              x-ratelimit-limit/remaining/used/reset (UTC epoch seconds)/resource ("always graphql");
+//              "If you exceed your primary rate limit, the response status will still be 200, but you will
+//              receive an error message, and the value of the x-ratelimit-remaining header will be 0";
+//              a secondary limit is "200 or 403" with a message saying so, and maybe retry-after
+//   [gql-rate-body] {"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1431904."}]}:
+//              gitpod-io/gitpod#15377; github/docs#22607 (GitHub staff: "The response code will be 200, and the
+//              errors field will indicate that you have a rate error"). yanyongyu/githubkit#272 (2026) reports
+//              a type RATE_LIMIT as well; the stand-in answers RATE_LIMITED
+//   [gql-401]  a bad token on /graphql is REST's 401 {"message":"Bad credentials","documentation_url":
+//              "https://docs.github.com/graphql"}: github/docs#11071. No token: 401 "This endpoint requires
+//              you to be authenticated." (its documentation_url the forming-calls guide)
+//   [gql-scope] HTTP 200, {"data":null,"errors":[{"type":"INSUFFICIENT_SCOPES","locations":[…],"message":"Your
+//              token has not been granted the required scopes to execute this query. The 'email' field requires
+//              one of the following scopes: ['user:email', 'read:user'], but your token has only been granted
+//              the: ['repo'] scopes. Please modify your token's scopes at: https://github.com/settings/tokens."}]}:
+//              mntnr/name-your-contributors#67, github/docs#19712, cli/cli#9195
+//   [gql-saml] HTTP 200 with partial data and {"type":"FORBIDDEN","path":[…],"extensions":{"saml_failure":true},
+//              "message":"Resource protected by organization SAML enforcement. …"}, x-github-sso header:
+//              fwouts/prmonitor#1042, jasperapp/jasper#187
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StartStandIn } from './types';
 import {
@@ -28,6 +50,8 @@ import {
   randomHex,
   randomToken,
   startStandIn,
+  type FamilySpec,
+  type ProbeContext,
   type ProviderSpec,
   type Reply,
 } from './server';
@@ -91,9 +115,124 @@ const secondaryLimit = (status: 403 | 429, retryAfter: number): Reply =>
     { 'retry-after': String(retryAfter) },
   );
 
+const SAML_MESSAGE =
+  'Resource protected by organization SAML enforcement. You must grant your OAuth token access to this organization.';
+const SSO_HEADER =
+  'required; url=https://github.com/orgs/stand-in/sso?authorization_request=AZSCKtL4U8yX1H3sCQIVnVgmjmon5fWxcdoVXs';
+
+/** [gql-limits] the GraphQL resource's headers, `remaining` points left. */
+const graphqlLimitHeaders = (remaining: number, resetSeconds: number): Record<string, string> => ({
+  'x-ratelimit-limit': '5000',
+  'x-ratelimit-remaining': String(remaining),
+  'x-ratelimit-used': String(5000 - remaining),
+  'x-ratelimit-reset': String(resetSeconds),
+  'x-ratelimit-resource': 'graphql',
+});
+
+/** The scopes a GraphQL answer names, as GitHub lists them: ['a', 'b']. */
+const listed = (scopes: readonly string[]): string => `[${scopes.map((scope) => `'${scope}'`).join(', ')}]`;
+
+const GQL_EXPIRED = 'graphql 401 Bad credentials';
+const GQL_PRIMARY = 'graphql 200 RATE_LIMITED x-ratelimit-remaining: 0';
+const GQL_SECONDARY_200 = 'graphql 200 secondary retry-after';
+const GQL_SECONDARY_403 = 'graphql 403 secondary retry-after';
+
+/** GitHub's GraphQL API: POST /graphql, the viewer's login and email as the probe. */
+const graphql: FamilySpec = {
+  name: 'graphql',
+  probe: { method: 'POST', path: '/graphql', body: { query: '{ viewer { login email } }' } },
+  // [gql-scope] the email field requires user:email (or read:user).
+  probeScope: 'user:email',
+  expirySignals: [GQL_EXPIRED],
+  rateLimitSignals: [GQL_PRIMARY, GQL_SECONDARY_200, GQL_SECONDARY_403],
+  // [gql-saml] an organisation's SSO policy: an owner's decision, not a scope.
+  forbidden: 'role',
+  answers: {
+    probe: (ctx) => ({
+      status: 200,
+      headers: {
+        ...graphqlLimitHeaders(4999, Math.ceil(ctx.nowMs / 1000) + 3600),
+        'x-oauth-scopes': ctx.scopes.join(', '),
+      },
+      json: { data: { viewer: { login: 'octocat', email: 'octocat@github.com' } } },
+    }),
+    // [gql-401]
+    expired: () => apiError(401, 'Bad credentials', `${DOCS}/graphql`),
+    invalidToken: (why) =>
+      why === 'missing'
+        ? apiError(
+            401,
+            'This endpoint requires you to be authenticated.',
+            `${DOCS}/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql`,
+          )
+        : apiError(401, 'Bad credentials', `${DOCS}/graphql`),
+    // [gql-scope] HTTP 200, data null; X-OAuth-Scopes as on REST (an assumption: it is exposed, not documented here).
+    missingScope: (ctx: ProbeContext) => ({
+      status: 200,
+      headers: { 'x-oauth-scopes': ctx.scopes.join(', ') },
+      json: {
+        data: null,
+        errors: [
+          {
+            type: 'INSUFFICIENT_SCOPES',
+            locations: [{ line: 1, column: 18 }],
+            message: `Your token has not been granted the required scopes to execute this query. The 'email' field requires one of the following scopes: ${listed([ctx.requiredScope, 'read:user'])}, but your token has only been granted the: ${listed(ctx.scopes)} scopes. Please modify your token's scopes at: https://github.com/settings/tokens.`,
+          },
+        ],
+      },
+    }),
+    rateLimited: (signal, retryAfter, nowMs) => {
+      if (signal === GQL_PRIMARY) {
+        // [gql-limits] [gql-rate-body]
+        return {
+          status: 200,
+          headers: graphqlLimitHeaders(0, Math.ceil(nowMs / 1000) + retryAfter),
+          json: {
+            errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 583231.' }],
+          },
+        };
+      }
+      // [gql-limits] a secondary limit: 403 as REST's body; on 200 the errors list carries the same
+      // message (its shape on 200 is the stand-in's assumption: GitHub shows none).
+      if (signal === GQL_SECONDARY_403) return secondaryLimit(403, retryAfter);
+      return {
+        status: 200,
+        headers: { 'retry-after': String(retryAfter) },
+        json: {
+          errors: [
+            {
+              message:
+                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            },
+          ],
+        },
+      };
+    },
+    // [gql-saml]
+    forbidden: () => ({
+      status: 200,
+      headers: { 'x-github-sso': SSO_HEADER },
+      json: {
+        data: { viewer: null },
+        errors: [
+          {
+            type: 'FORBIDDEN',
+            path: ['viewer'],
+            extensions: { saml_failure: true },
+            locations: [{ line: 1, column: 3 }],
+            message: SAML_MESSAGE,
+          },
+        ],
+      },
+    }),
+  },
+};
+
 export const spec: ProviderSpec = {
   provider: 'github',
   tokenPath: '/login/oauth/access_token',
+  familyName: 'rest',
+  families: [graphql],
   probePath: '/user/emails',
   probeScope: 'user:email',
   allScopes: ['user:email', 'repo', 'read:org'],
@@ -230,11 +369,10 @@ export const spec: ProviderSpec = {
     forbidden: () =>
       apiError(
         403,
-        'Resource protected by organization SAML enforcement. You must grant your OAuth token access to this organization.',
+        SAML_MESSAGE,
         `${DOCS}/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/`,
         {
-          'x-github-sso':
-            'required; url=https://github.com/orgs/stand-in/sso?authorization_request=AZSCKtL4U8yX1H3sCQIVnVgmjmon5fWxcdoVXs',
+          'x-github-sso': SSO_HEADER,
         },
       ),
   },

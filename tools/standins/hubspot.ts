@@ -28,6 +28,24 @@
 //              answers {total, results, paging}; default properties createdate, email, firstname,
 //              hs_object_id, lastmodifieddate, lastname). The list (GET, the probe) takes limit, after,
 //              properties, associations and archived, and no sort ([contacts]).
+//   [v1-sunset] https://developers.hubspot.com/changelog/v1-oauth-api-deprecation — POST /oauth/v1/token,
+//              GET /oauth/v1/access-tokens/{token}, GET and DELETE /oauth/v1/refresh-tokens/{token} are deprecated and
+//              "will remain accessible until February 16th, 2027"; their replacements are POST /oauth/2026-03/token,
+//              POST /oauth/2026-03/token/introspect and POST /oauth/2026-03/token/revoke
+//   [v3-errors] https://developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses —
+//              errors now carry RFC 6749 error and error_description beside status and message, e.g.
+//              {"error":"invalid_grant","error_description":"refresh token is invalid, expired or revoked",
+//              "status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid, expired or revoked"}; "These responses
+//              will be reflected in both the v1 and v3 OAuth API endpoints" (this stand-in's v1 keeps its earlier
+//              answers: integrations/hubspot and its profile read them until they move); credentials "in the request
+//              body, never in the URL"
+//   [migrate]  https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide —
+//              swap /oauth/v1/token for /oauth/2026-03/token, "Ensure all parameters are provided as form-encoded body
+//              fields, not as query parameters"; the token endpoint answers as v1 does (access_token, expires_in)
+//   [introspect] https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/token-introspect —
+//              POST /oauth/2026-03/token/introspect, form client_id, client_secret, token, token_type_hint; answers
+//              token_use, active, token, hub_id, user_id, client_id, app_id, scopes, signed_access_token, expires_in,
+//              is_private_distribution, token_type, user, hub_domain
 //   [metadata] https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata
 //              (GET /oauth/v1/access-tokens/{token}, no Authorization header: token, user, hub_domain,
 //              scopes, hub_id, app_id, expires_in, user_id, token_type)
@@ -43,6 +61,7 @@ import {
 } from './server';
 
 const PORTAL = 62515;
+const CLIENT = { id: '5fa2a6d1-7c1e-4f4b-9a4a-0f0c4d2b8e11', secret: '3c8f2a56-0b9e-4d55-8f31-6a2b9d0c7e44' };
 
 const hubspotError = (
   status: number,
@@ -70,6 +89,21 @@ const tokenError = (status: string, message: string, oauthError?: string): Reply
       ? { status, message }
       : { status, message, error: oauthError, error_description: message },
 });
+
+/** The date-versioned token endpoint ([v1-sunset]); v1 stays at spec.tokenPath. */
+export const TOKEN_2026_03 = '/oauth/2026-03/token';
+
+/** [v3-errors] the 2026-03 endpoint: every refusal with its RFC 6749 pair beside HubSpot's own. */
+const RFC_ERROR: Record<string, string> = {
+  BAD_REFRESH_TOKEN: 'invalid_grant',
+  BAD_AUTH_CODE: 'invalid_grant',
+  BAD_REDIRECT_URI: 'invalid_grant',
+  BAD_CLIENT_ID: 'invalid_client',
+  BAD_CLIENT_SECRET: 'invalid_client',
+  BAD_GRANT_TYPE: 'unsupported_grant_type',
+};
+const tokenErrorAt = (path: string, status: string, message: string, oauthError?: string): Reply =>
+  tokenError(status, message, path === TOKEN_2026_03 ? RFC_ERROR[status] : oauthError);
 
 const rateLimitBody = (policy: 'TEN_SECONDLY_ROLLING' | 'DAILY'): Reply =>
   hubspotError(
@@ -246,12 +280,65 @@ function contactsOf(): { list(): Contact[]; routes: Route[] } {
   return { list: () => contacts, routes: [create, search, metadata] };
 }
 
+/**
+ * [introspect] POST /oauth/2026-03/token/introspect: the client authenticates in the form body.
+ * HubSpot documents the active answer only: a token that no longer works, or any refresh token
+ * (whose introspection this stand-in does not model), is RFC 7662's {"active": false}, and a
+ * client it does not know the token endpoint's BAD_CLIENT_ID, both the stand-in's assumptions.
+ */
+const introspect: Route = {
+  method: 'POST',
+  path: /^\/oauth\/2026-03\/token\/introspect$/,
+  scope: null,
+  answer: ({ form, accessToken, nowMs }) => {
+    if (form.get('client_id') !== CLIENT.id || form.get('client_secret') !== CLIENT.secret) {
+      return tokenError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_client');
+    }
+    const token = form.get('token') ?? '';
+    const info = accessToken(token);
+    if (!info || info.ended || nowMs >= info.expiresAtMs) return { status: 200, json: { active: false } };
+    const expiresAt = Math.floor(info.expiresAtMs / 1000);
+    return {
+      status: 200,
+      json: {
+        token_use: 'access_token',
+        active: true,
+        token,
+        hub_id: PORTAL,
+        user_id: 7001,
+        client_id: CLIENT.id,
+        app_id: APP_ID,
+        scopes: info.scopes,
+        signed_access_token: {
+          appId: APP_ID,
+          expiresAt: expiresAt * 1000,
+          hubId: PORTAL,
+          hublet: 'na1',
+          installingUserId: 7001,
+          isPrivateDistribution: false,
+          isServiceAccount: false,
+          isUserLevel: false,
+          scopes: info.scopes.join(','),
+          userId: 7001,
+        },
+        expires_in: Math.floor((info.expiresAtMs - nowMs) / 1000),
+        is_private_distribution: false,
+        token_type: 'bearer',
+        user: 'owner@example.com',
+        hub_domain: 'example-62515.hubspot.com',
+      },
+    };
+  },
+};
+
 /** A stand-in's spec, with a CRM of its own. */
 function hubspotSpec(): ProviderSpec {
   const crm = contactsOf();
   return {
     provider: 'hubspot',
     tokenPath: '/oauth/v1/token',
+    // [v1-sunset] [migrate] the date-versioned endpoint reads the form body only.
+    moreTokenPaths: [{ path: TOKEN_2026_03, ignoreQuery: true }],
     probePath: '/crm/v3/objects/contacts',
     probeScope: 'crm.objects.contacts.read',
     allScopes: [
@@ -260,7 +347,7 @@ function hubspotSpec(): ProviderSpec {
       'crm.objects.contacts.write',
       'crm.objects.companies.read',
     ],
-    client: { id: '5fa2a6d1-7c1e-4f4b-9a4a-0f0c4d2b8e11', secret: '3c8f2a56-0b9e-4d55-8f31-6a2b9d0c7e44' },
+    client: { ...CLIENT },
     // [tokens] credentials go in the URL-form body.
     clientAuth: ['body'],
     accessTokenLifetimeSeconds: 1800,
@@ -284,30 +371,36 @@ function hubspotSpec(): ProviderSpec {
           refresh_token: issued.refreshToken,
           access_token: issued.accessToken,
           expires_in: issued.expiresIn,
+          // hub_id and scopes, which HubSpot added to token answers on 2025-08-18 (developers.hubspot.com/changelog/
+          // additional-details-returned-when-generating-oauth-access-tokens), on the 2026-03 endpoint; v1 keeps
+          // the four fields integrations/hubspot was written against.
+          ...(issued.request.path === TOKEN_2026_03 ? { hub_id: PORTAL, scopes: issued.scopes } : {}),
         },
       }),
-      tokenFailure: (failure) => {
+      tokenFailure: (failure, { path }) => {
         switch (failure) {
-          // [refresh]
+          // [refresh] [v3-errors]
           case 'dead_grant':
-            return tokenError(
+            return tokenErrorAt(
+              path,
               'BAD_REFRESH_TOKEN',
               'refresh token is invalid, expired or revoked',
               'invalid_grant',
             );
           // BAD_CLIENT_ID with "missing or unknown client id" is quoted from the token endpoint;
           // BAD_CLIENT_SECRET, BAD_AUTH_CODE, BAD_REDIRECT_URI and BAD_GRANT_TYPE are HubSpot's status
-          // names for the other refusals, their messages this stand-in's wording.
+          // names for the other refusals, their messages this stand-in's wording, and on 2026-03 their
+          // RFC 6749 codes the stand-in's reading of RFC 6749 §5.2 (v1 keeps its invalid_request).
           case 'unknown_client':
-            return tokenError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request');
+            return tokenErrorAt(path, 'BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request');
           case 'wrong_secret':
-            return tokenError('BAD_CLIENT_SECRET', 'missing or invalid client secret');
+            return tokenErrorAt(path, 'BAD_CLIENT_SECRET', 'missing or invalid client secret');
           case 'invalid_code':
-            return tokenError('BAD_AUTH_CODE', 'missing or unknown auth code');
+            return tokenErrorAt(path, 'BAD_AUTH_CODE', 'missing or unknown auth code');
           case 'redirect_uri_mismatch':
-            return tokenError('BAD_REDIRECT_URI', 'redirect uri mismatch');
+            return tokenErrorAt(path, 'BAD_REDIRECT_URI', 'redirect uri mismatch');
           case 'unsupported_grant_type':
-            return tokenError('BAD_GRANT_TYPE', 'unsupported grant type');
+            return tokenErrorAt(path, 'BAD_GRANT_TYPE', 'unsupported grant type');
           case 'rate_limited':
             return rateLimitBody('TEN_SECONDLY_ROLLING');
           // [errors] 502/504 are HubSpot's documented timeouts; the body is not documented.
@@ -350,7 +443,7 @@ function hubspotSpec(): ProviderSpec {
           message: `You do not have permissions to view object type ObjectTypeId{legacyObjectType=CONTACT} in portal ${PORTAL} (requires one of [contacts-read, contacts-access]): Forbidden.`,
         }),
     },
-    routes: crm.routes,
+    routes: [...crm.routes, introspect],
   };
 }
 

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { consent } from '../harness/consent';
 import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
 import { SCOPES as SANDBOX_SCOPES } from '../sandbox/store';
-import type { StandInConnection, SuiteStandIn } from './types';
+import type { EndpointFamily, StandInConnection, SuiteStandIn } from './types';
 
 /** Every scope of the contract's §2, in the consent page's order. */
 const SCOPES: readonly string[] = SANDBOX_SCOPES;
@@ -26,6 +26,27 @@ const RATE_LIMITS = {
   '403 rate_limited (K3)': { status: 403, K2: false },
   '200 ok:false rate_limited (K2)': { status: 429, K2: true },
 } as const;
+
+/** The names of both, known before a sandbox starts: the conformance suite makes one test of each. */
+export const signals = {
+  expirySignals: Object.keys(EXPIRY),
+  rateLimitSignals: Object.keys(RATE_LIMITS),
+} as const;
+
+const PROBE_PATH = '/api/v1/tasks';
+const PROBE_SCOPE = 'tasks:read';
+
+/** One family: the task API, whose refusals of a role are the contract's 403s. */
+export const families: readonly EndpointFamily[] = [
+  {
+    name: 'api',
+    probe: { method: 'GET', path: PROBE_PATH },
+    probeScope: PROBE_SCOPE,
+    ...signals,
+    scopeErrorIsExpiry: false,
+    forbidden: 'role',
+  },
+];
 
 function s256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
@@ -57,12 +78,15 @@ export async function start(options: { accessTokenLifetimeSeconds?: number } = {
   const standIn: SuiteStandIn = {
     provider: 'practice',
     url: sandbox.url,
-    probePath: '/api/v1/tasks',
-    probeScope: 'tasks:read',
+    families,
+    probePath: PROBE_PATH,
+    probeScope: PROBE_SCOPE,
     allScopes: SCOPES,
+    get accessTokenLifetimeSeconds() {
+      return sandbox.accessTokenTtlSeconds;
+    },
     client: { id: sandbox.clientId, secret: sandbox.clientSecret },
-    expirySignals: Object.keys(EXPIRY),
-    rateLimitSignals: Object.keys(RATE_LIMITS),
+    ...signals,
     rotation: 'strict',
 
     async connect(scopes = SCOPES): Promise<StandInConnection> {

@@ -1,7 +1,8 @@
 // What every provider stand-in offers the conformance suite (test/conformance/).
 //
 // A stand-in is a small HTTP server on 127.0.0.1 that answers the way one real provider
-// documents it answers: its token endpoint, one resource endpoint, and its own error shapes.
+// documents it answers: its token endpoint, its API's endpoint families (one probe each), and
+// its own error shapes.
 // Each provider's file writes those answers from the provider's documentation, with the
 // source of each in a comment, and never imports the layer or a profile: the suite checks
 // a profile against answers written independently of it.
@@ -25,26 +26,86 @@ export interface TokenStats {
   revokedByReuse: number;
 }
 
+/** One request the suite sends to an endpoint family to see how it answers. */
+export interface ProbeRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path only, relative to StandIn.url; a GET's query string is ignored when matching. */
+  readonly path: string;
+  /**
+   * The JSON body a POST sends (content-type application/json): a GraphQL probe is
+   * `{ query: '{ viewer { id } }' }`. Undefined for a GET.
+   */
+  readonly body?: unknown;
+}
+
+/**
+ * What a family's refusal under forbid(true) tells the user: 'role' (the user's role or
+ * permissions, or an organisation's policy, forbid it: an admin can grant it) or 'plan' (the
+ * account's plan lacks the feature: an upgrade brings it). Neither is a scope problem, and
+ * neither is solved by a refresh.
+ */
+export type ForbiddenMeaning = 'role' | 'plan';
+
+/**
+ * A part of the provider's API that answers in its own way: REST beside GraphQL, /v2/ beside
+ * /v3/. Every family shares the token endpoint, the tokens, their expiry and the grant's scopes;
+ * each says expired, throttled, missing scope and forbidden in its own shape, which a profile
+ * must read family by family. A stand-in has at least one family; the first is the one its
+ * single-family fields (probePath, probeScope, expirySignals, rateLimitSignals,
+ * scopeErrorIsExpiry) describe.
+ */
+export interface EndpointFamily {
+  /** Unique within the stand-in: "api", "rest", "graphql", "v2"… */
+  readonly name: string;
+  /** The request the suite sends to this family. */
+  readonly probe: ProbeRequest;
+  /** Scope the probe requires. */
+  readonly probeScope: string;
+  /**
+   * Names of this family's expiry answers. Names are unique across the stand-in's families, so
+   * expireAccessTokens(name) says which family's form is played; every other family answers an
+   * ended token with its own first expiry signal.
+   */
+  readonly expirySignals: readonly string[];
+  /** Names of this family's rate-limit answers, unique across families as expirySignals are. */
+  readonly rateLimitSignals: readonly string[];
+  /** As StandIn.scopeErrorIsExpiry, for this family's missing-scope answer. */
+  readonly scopeErrorIsExpiry: boolean;
+  /** What this family's answer under forbid(true) means. */
+  readonly forbidden: ForbiddenMeaning;
+}
+
 export interface StandIn {
   /** The provider's name, as in its profile file: "slack", "hubspot", … */
   readonly provider: string;
   /** http://127.0.0.1:<port>: every endpoint path is relative to it. */
   readonly url: string;
-  /** Path of the one resource endpoint the suite calls (GET), e.g. "/api/conversations.list". */
+  /**
+   * Every endpoint family of the API, the first one described again by the single-family fields
+   * below (a stand-in of one family has just that one). A suite that knows families asks each.
+   */
+  readonly families: readonly EndpointFamily[];
+  /** Path of the first family's probe (GET), e.g. "/api/conversations.list". */
   readonly probePath: string;
-  /** Scope the probe endpoint requires. */
+  /** Scope the first family's probe requires. */
   readonly probeScope: string;
   /** Every scope the provider can grant in this stand-in. */
   readonly allScopes: readonly string[];
+  /**
+   * How long an access token it issues lives, in seconds, whatever unit its token endpoint
+   * writes the lifetime in (Tallybook's milliseconds): what a profile must read out of the answer.
+   */
+  readonly accessTokenLifetimeSeconds: number;
   /** The client the stand-in accepts. */
   readonly client: { id: string; secret: string };
   /**
    * Names of the ways this provider tells a client its access token expired or is invalid
    * (e.g. ["401 EXPIRED_AUTHENTICATION"], or Slack's ["200 ok:false token_expired",
-   * "200 ok:false invalid_auth"]). The suite runs the expiry scenario once per name.
+   * "200 ok:false invalid_auth"]), on the first family's probe. The suite runs the expiry
+   * scenario once per name.
    */
   readonly expirySignals: readonly string[];
-  /** Names of the provider's rate-limit answers on the resource API ("429 Retry-After", "403 x-ratelimit-remaining: 0"). */
+  /** Names of the first family's rate-limit answers ("429 Retry-After", "403 x-ratelimit-remaining: 0"). */
   readonly rateLimitSignals: readonly string[];
   /**
    * How the provider rotates refresh tokens: none, always (old one stays valid), grace (old valid for a
@@ -70,14 +131,23 @@ export interface StandIn {
    * code is bound to the app's own challenge; the others are given a code by authorizationCode.
    */
   consent?(authorizeUrl: string): Promise<string>;
-  /** Every live access token answers with expiry signal `signal` (one of expirySignals; the first when omitted) from now on. */
+  /**
+   * Every live access token is ended from now on: the family `signal` belongs to (any family's
+   * expiry signal; the first family's first when omitted) answers it with that signal, every
+   * other family with its own first.
+   */
   expireAccessTokens(signal?: string): void;
   /**
-   * The next `count` resource requests (the probe, and any route that takes the bearer token) get rate-limit answer `signal` (one of rateLimitSignals), asking to wait `retryAfterSeconds`,
+   * The next `count` resource requests (any family's probe, and any route that takes the bearer token) get rate-limit answer `signal`
+   * (any family's; the first family's first when omitted) where they reach its family, and their own family's first elsewhere, asking to wait `retryAfterSeconds`,
    * unless the provider documents a fixed wait in seconds for that answer (Tallybook's 503: always 20), which the suite then expects.
    */
   rateLimit(count: number, retryAfterSeconds: number, signal?: string): void;
-  /** The connected user may no longer do what the probe (or any route that takes the bearer token) does: a role or permission answer, not a scope one. */
+  /**
+   * The connected user may no longer do what any probe (or any route that takes the bearer
+   * token) does: each family answers with its own refusal, meaning what its `forbidden` says
+   * (a role or a plan), never a scope one.
+   */
   forbid(on: boolean): void;
   /** Revokes every grant: refresh tokens get the provider's dead-grant answer. */
   revokeAll(): void;

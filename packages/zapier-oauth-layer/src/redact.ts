@@ -17,23 +17,76 @@
 // expire" are honest text and stay as they are.
 
 // Tokens of an API whose profile names their prefixes (profile.tokenPrefixes: "ghu_",
-// "xoxb-"). At a word start any token-like run after a prefix counts; glued to the word
-// before ("expiredghu_…") only a long one, so that identifiers like "debug_settings" stay as
-// they are.
-const prefixMatchers = new Map<string, RegExp>();
+// "xoxb-"): a prefix, then the longest run of token characters after it, with a letter
+// somewhere in that run ("1000.20240101" after a "1000." prefix is a number). At a word start
+// a run of 6 counts; glued to the word before ("expiredghu_…") only a run of 16, so that
+// identifiers like "debug_settings" stay as they are. Found by a scan that is linear in the
+// text: a regular expression with a lookahead for the letter re-read the run at every prefix
+// in it, and 200 KB of "1000.1000.…" took 20 s.
+/** ASCII code -> 1: a token character, 2: a token character and a letter. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+  TOKEN_CHARS[char.charCodeAt(0)] = 2;
+for (const char of '0123456789._~+/=-') TOKEN_CHARS[char.charCodeAt(0)] = 1;
+const WORD_CHAR = /\w/;
+const prefixFinders = new Map<string, RegExp>();
 
-function tokenShape(prefixes: readonly string[]): RegExp | null {
-  if (prefixes.length === 0) return null;
+function prefixFinder(prefixes: readonly string[]): RegExp {
   const key = prefixes.join('\u0000');
-  let matcher = prefixMatchers.get(key);
-  if (!matcher) {
-    const any = `(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})`;
-    // A token's tail has a letter somewhere: "1000.20240101" after a "1000." prefix is a number.
-    const tail = (least: number) => `(?=[A-Za-z0-9._~+/=-]*[A-Za-z])[A-Za-z0-9._~+/=-]{${least},}`;
-    matcher = new RegExp(`\\b${any}${tail(6)}|${any}${tail(16)}`, 'g');
-    prefixMatchers.set(key, matcher);
+  let finder = prefixFinders.get(key);
+  if (!finder) {
+    // Shortest first: of two prefixes at one place, the shorter leaves the longer tail, which
+    // holds every letter the other's does, so it is the one that can pass.
+    const sorted = [...prefixes].sort((a, b) => a.length - b.length);
+    finder = new RegExp(sorted.map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|'), 'g');
+    prefixFinders.set(key, finder);
   }
-  return matcher;
+  return finder;
+}
+
+/** For each position: where its run of token characters ends, and where the run's next letter is (or -1). */
+function tokenRuns(text: string): { runEnd: Int32Array; nextLetter: Int32Array } {
+  const runEnd = new Int32Array(text.length + 1);
+  const nextLetter = new Int32Array(text.length + 1);
+  runEnd[text.length] = text.length;
+  nextLetter[text.length] = -1;
+  for (let i = text.length - 1; i >= 0; i -= 1) {
+    const kind = TOKEN_CHARS[text.charCodeAt(i)] ?? 0;
+    if (kind !== 0) {
+      runEnd[i] = runEnd[i + 1] ?? i + 1;
+      nextLetter[i] = kind === 2 ? i : (nextLetter[i + 1] ?? -1);
+    } else {
+      runEnd[i] = i;
+      nextLetter[i] = -1;
+    }
+  }
+  return { runEnd, nextLetter };
+}
+
+/** `text` with every prefixed token replaced, by the rule above. */
+function redactPrefixedTokens(text: string, prefixes: readonly string[]): string {
+  if (prefixes.length === 0) return text;
+  const finder = prefixFinder(prefixes);
+  let runs: ReturnType<typeof tokenRuns> | undefined;
+  let out = '';
+  let copied = 0;
+  finder.lastIndex = 0;
+  for (let found = finder.exec(text); found; found = finder.exec(text)) {
+    const at = found.index;
+    // Every place a prefix starts counts, overlapping ones too, as a regular expression tries each.
+    finder.lastIndex = at + 1;
+    if (at < copied) continue;
+    runs ??= tokenRuns(text);
+    const tail = at + found[0].length;
+    const end = runs.runEnd[tail] ?? tail;
+    const letter = runs.nextLetter[tail] ?? -1;
+    const least = at === 0 || !WORD_CHAR.test(text.charAt(at - 1)) ? 6 : 16;
+    if (end - tail < least || letter < 0 || letter >= end) continue;
+    out += text.slice(copied, at) + REDACTED;
+    copied = end;
+    finder.lastIndex = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 // RFC 6750 b64token after "Bearer": a credential has a digit or a symbol somewhere; a word has neither.
 // The credential never ends in "." or "-", so a sentence's full stop stays outside it.
@@ -55,6 +108,16 @@ const MIN_FRAGMENT_LENGTH = 12;
 
 function looksLikeBearerCredential(value: string): boolean {
   return value.length >= 4 && /[0-9._~+/=-]/.test(value);
+}
+
+/**
+ * `Bearer error="invalid_token"` is a challenge (RFC 6750 §3), not a credential: one of its
+ * auth-param names and "=", then a quoted string. A b64token is never followed by a quote.
+ */
+function isChallengeParam(value: string, next: string): boolean {
+  return (
+    next === '"' && /^(?:realm|scope|error|error_description|error_uri|resource_metadata)=$/i.test(value)
+  );
 }
 
 function looksLikeBasicCredential(value: string): boolean {
@@ -123,17 +186,25 @@ function pattern(form: string): string {
 }
 
 // Building the matcher costs more than using it; errors and logs of one run repeat the same secrets.
-const matchers = new Map<string, RegExp | null>();
+interface Matcher {
+  regex: RegExp | null;
+  /** The longest form it matches. */
+  longest: number;
+}
+const matchers = new Map<string, Matcher>();
 const MAX_MATCHERS = 32;
 
-function matcherFor(secrets: ReadonlyArray<string | undefined>): RegExp | null {
+function matcherFor(secrets: ReadonlyArray<string | undefined>): Matcher {
   const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string'))].sort();
   const key = known.join('\u0000');
   const cached = matchers.get(key);
   if (cached !== undefined) return cached;
   // Longest first, so a form that contains another is removed whole.
   const forms = [...new Set(known.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  const matcher = forms.length > 0 ? new RegExp(forms.map(pattern).join('|'), 'g') : null;
+  const matcher = {
+    regex: forms.length > 0 ? new RegExp(forms.map(pattern).join('|'), 'g') : null,
+    longest: forms[0]?.length ?? 0,
+  };
   if (matchers.size >= MAX_MATCHERS) matchers.delete(matchers.keys().next().value as string);
   matchers.set(key, matcher);
   return matcher;
@@ -142,22 +213,38 @@ function matcherFor(secrets: ReadonlyArray<string | undefined>): RegExp | null {
 /**
  * Replaces known secret values, in every form they can travel in, and anything shaped like a
  * credential: Bearer and Basic credentials, and tokens that start with one of `tokenPrefixes`.
+ * Linear in the length of `text`, whatever it holds (tools/bench/redact.ts measures it).
  */
 export function redact(
   text: string,
   secrets: ReadonlyArray<string | undefined>,
   tokenPrefixes: readonly string[] = [],
 ): string {
-  const matcher = matcherFor(secrets);
-  let out = matcher ? text.replace(matcher, REDACTED) : text;
-  const shape = tokenShape(tokenPrefixes);
-  if (shape) out = out.replace(shape, REDACTED);
-  out = out.replace(BEARER, (whole, value: string) => (looksLikeBearerCredential(value) ? REDACTED : whole));
+  const { regex } = matcherFor(secrets);
+  let out = regex ? text.replace(regex, REDACTED) : text;
+  out = redactPrefixedTokens(out, tokenPrefixes);
+  out = out.replace(BEARER, (whole: string, value: string, at: number, all: string) =>
+    looksLikeBearerCredential(value) && !isChallengeParam(value, all.charAt(at + whole.length))
+      ? REDACTED
+      : whole,
+  );
   out = out.replace(BASIC, (whole, value: string) => (looksLikeBasicCredential(value) ? REDACTED : whole));
   return out;
 }
 
-/** Server-provided text, made safe and short enough to show a person. */
+/**
+ * How far past the part of a text that is shown a credential starting inside it is followed:
+ * a known secret's longest form, and at least this for a token known only by its shape.
+ */
+const SHAPE_REACH = 4096;
+
+/**
+ * Server-provided text, made safe and short enough to show a person: whitespace collapsed,
+ * redacted, at most `max` characters. Only the part that can reach those characters is
+ * redacted: whatever starts inside them and ends within the reach beyond, and the rest of the
+ * word the reach ends in: a credential cut short is judged by what is left of it (its letter,
+ * its digit, its length may lie past the cut), so it is never cut.
+ */
 export function serverText(
   value: unknown,
   secrets: ReadonlyArray<string | undefined>,
@@ -165,6 +252,10 @@ export function serverText(
   tokenPrefixes: readonly string[] = [],
 ): string {
   if (typeof value !== 'string') return '';
-  const clean = redact(value.replace(/\s+/g, ' ').trim(), secrets, tokenPrefixes);
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  const reach = max + Math.max(SHAPE_REACH, matcherFor(secrets).longest);
+  const collapsed = value.replace(/\s+/g, ' ').trim();
+  const space = collapsed.length > reach ? collapsed.indexOf(' ', reach) : -1;
+  const end = space < 0 ? collapsed.length : space;
+  const clean = redact(collapsed.slice(0, end), secrets, tokenPrefixes);
+  return clean.length > max || end < collapsed.length ? `${clean.slice(0, max - 1)}…` : clean;
 }

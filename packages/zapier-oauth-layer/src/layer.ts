@@ -1,12 +1,4 @@
-// The hardened OAuth 2.0 layer for Zapier integrations: its whole public surface.
-//
-// An integration writes one profile of its API (profile.ts) and gets, from
-// createLayer(profile): the authentication (authorize URL, code exchange, coordinated refresh
-// whose failures mark a connection stale only when the grant is dead), the middleware (bearer
-// token only to the API, refresh before a known expiry, redirects refused, every answer
-// classified as the profile says), and an app wrapper (input checked against its fields, every
-// error with its own redacted message). Nothing outside this folder imports a file of it but
-// this one (ESLint enforces it).
+// createLayer(profile): everything the layer does for one API, bound to its profile.
 
 import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
 import { endpointsOf, type Endpoints } from './endpoints';
@@ -27,83 +19,6 @@ import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
 import { classifyResponse, type ResponseLike, type Signal } from './signals';
 import { normaliseTokenResponse, type TokenAnswer, type TokenContext, type TokenOutcome } from './tokens';
-
-export { parseCoreError, WHAT_HAPPENED, type CoreErrorParts } from './core-error-parts';
-export { ConfigError, LOOPBACK_HOSTS, type ClientCredentials, type Endpoints } from './endpoints';
-export {
-  EXPIRY_SKEW_SECONDS,
-  knownExpiry,
-  lifetimeOf,
-  MAX_SANE_EXPIRES_IN,
-  readSeconds,
-  refreshMarginFor,
-  refreshMarginSeconds,
-} from './expiry';
-export {
-  checkedField,
-  checkInput,
-  checkValue,
-  clean,
-  CHECKED_METHODS,
-  withCheckedInput,
-  withInputChecked,
-  type CheckedField,
-} from './input';
-export { blankRefreshMessage } from './own-message';
-export {
-  codeChallengeS256,
-  isLoopbackRedirect,
-  LOCAL_VERIFIER_TTL_SECONDS,
-  LocalVerifiers,
-  newCodeVerifier,
-} from './pkce';
-export {
-  defineProfile,
-  MAPPABLE_TOKEN_PROBLEMS,
-  profileProblems,
-  ProfileError,
-  SIGNAL_KINDS,
-  type BodyPath,
-  type CheckedProfile,
-  type Profile,
-  type SignalKind,
-  type TokenProblem,
-} from './profile';
-export { REDACTED, redact, secretForms, serverText } from './redact';
-export {
-  CALL_BUDGET_MS,
-  DEAD_GRANT_TTL_SECONDS,
-  FAILURE_TTL_SECONDS,
-  RefreshCoordinator,
-  ROTATION_TTL_SECONDS,
-  rotationTtlSeconds,
-  timing,
-  type Outcome,
-  type TokenRequest,
-} from './refresh-coordination';
-export { bySecret, bySubject, cacheKey, SealedCache, type KeyScheme, type Read } from './sealed-cache';
-export { basicAuth, clientCredentialSecrets, formEncode } from './secrets';
-export { cacheCallTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, readEnv, requestTimeoutMs } from './settings';
-export {
-  DEFAULT_STATUS_KINDS,
-  parseBearerChallenge,
-  parseRetryAfter,
-  type ResponseLike,
-  type Signal,
-} from './signals';
-export {
-  expiresAtFrom,
-  scopesOf,
-  type Grant,
-  type TokenAnswer,
-  type TokenAuthData,
-  type TokenContext,
-  type TokenOutcome,
-} from './tokens';
-export { isRecord, nonEmptyText, parseJson, valueAt } from './values';
-export { answerFromElsewhereMessage, originOf, redirectRefusedMessage } from './middleware';
-export type { Attempt } from './network';
-export type { AuthenticationParts, OAuthFunctions } from './oauth';
 
 /** Everything the layer does for one API, bound to its profile. */
 export interface Layer {

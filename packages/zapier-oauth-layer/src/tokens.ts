@@ -3,7 +3,9 @@
 
 import { lifetimeOf, readSeconds } from './expiry';
 import type { CheckedProfile, TokenProblem } from './profile';
+import { stop } from './messages';
 import { serverText } from './redact';
+import { envelopeFails } from './signals';
 import { isRecord, nonEmptyText, valueAt } from './values';
 
 export type { TokenProblem } from './profile';
@@ -67,7 +69,10 @@ function describe(code: string, description: string): string {
 }
 
 function clientFix(profile: CheckedProfile): string {
-  const where = profile.advice?.clientRegistration ?? `the client registered with ${profile.name}`;
+  const where = (profile.advice?.clientRegistration ?? `the client registered with ${profile.name}`).replace(
+    /\.$/,
+    '',
+  );
   return (
     `This is for the integration owner to fix, not the Zap user: check ${profile.client.idEnv} and ` +
     `${profile.client.secretEnv} (\`zapier-platform env:get <version>\`) against ${where}. Reconnecting will not help; ` +
@@ -83,7 +88,7 @@ function retryLater(profile: CheckedProfile, grant: Grant): string {
 }
 
 function sentence(text: string | undefined): string {
-  return text ? ` ${text}` : '';
+  return text ? ` ${stop(text)}` : '';
 }
 
 function problemMessage(
@@ -105,7 +110,7 @@ function problemMessage(
       return grant === 'authorization_code'
         ? `${name} did not accept the authorization code (${describe('invalid_grant', detail)}). ` +
             (advice.authorizationCode
-              ? `${advice.authorizationCode}: start connecting your ${name} account again.`
+              ? `${advice.authorizationCode.replace(/\.$/, '')}: start connecting your ${name} account again.`
               : `Start connecting your ${name} account again.`)
         : `${name} no longer accepts this connection's refresh token (${describe('invalid_grant', detail)}).` +
             `${sentence(advice.deadGrant)} Reconnect your ${name} account in Zapier.`;
@@ -119,7 +124,9 @@ function problemMessage(
     case 'missing_refresh_token':
       return (
         `${name} issued no refresh token, so this connection would stop working when its access token expires. ` +
-        `Connect your ${name} account again and ${advice.offlineAccess ?? 'approve offline access on the consent page'}.`
+        stop(
+          `Connect your ${name} account again and ${advice.offlineAccess ?? 'approve offline access on the consent page'}`,
+        )
       );
     case 'unsupported_token_type':
       return `${where} issued a "${detail}" token; this integration only uses ${profile.token.tokenTypes.join(' or ')} tokens. The integration owner must look into it; reconnecting will not help.`;
@@ -205,8 +212,7 @@ export function normaliseTokenResponse(
   if (status === 429) return fail(profile, ctx, 'rate_limited', status);
 
   const errorCode = textAt(body, profile.token.errorCode);
-  const envelope = profile.signals.envelope;
-  const envelopeFailed = envelope !== undefined && valueAt(body, envelope.path) === envelope.failure;
+  const envelopeFailed = envelopeFails(profile.signals.envelope, body);
   if (errorCode !== undefined || envelopeFailed || status >= 400 || status < 200) {
     const known = errorCode ? problemFor(profile, errorCode) : undefined;
     if (known) return fail(profile, ctx, known, status, known === 'rate_limited' ? '' : description);

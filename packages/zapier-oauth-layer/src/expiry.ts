@@ -26,9 +26,21 @@ export function readSeconds(raw: unknown): number | null {
   return seconds >= 1 && seconds <= MAX_SANE_EXPIRES_IN ? seconds : null;
 }
 
+/** A moment in Unix seconds from a number or numeric string in `unit`, or an ISO 8601 date with its zone; else null. */
+function readMoment(raw: unknown, unit: Profile['token']['lifetime']['unit']): number | null {
+  if (unit === 'iso-8601') {
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)$/i;
+    return typeof raw === 'string' && iso.test(raw.trim()) ? Date.parse(raw.trim()) / 1000 : null;
+  }
+  const value = readNumber(raw);
+  return value === null ? null : unit === 'epoch-milliseconds' ? value / 1000 : value;
+}
+
 /**
- * The lifetime a token answer gives, in whole seconds, read as the profile says
- * (token.lifetime); the profile's assumption when it gives none; 0 when unknown.
+ * The lifetime a token answer gives, in whole seconds from now, read as the profile says
+ * (token.lifetime); the profile's assumption when it gives none; 0 when unknown. A lifetime
+ * (the one assumed included) counts from when the answer says the token was issued
+ * (lifetime.issuedAt), when it says so sanely; from now otherwise.
  */
 export function lifetimeOf(
   lifetime: Profile['token']['lifetime'],
@@ -36,25 +48,32 @@ export function lifetimeOf(
   nowSeconds: number,
 ): number {
   const raw = lifetime.field === null ? undefined : body[lifetime.field];
-  const value = readNumber(raw);
+  const issued = lifetime.issuedAt ? readMoment(body[lifetime.issuedAt.field], lifetime.issuedAt.unit) : null;
+  // Issued within the sane range before now (a minute's skew ahead counts as now); else unknown.
+  const elapsed =
+    issued !== null && issued <= nowSeconds + 60 && nowSeconds - issued < MAX_SANE_EXPIRES_IN
+      ? Math.max(0, nowSeconds - issued)
+      : 0;
+  /** A lifetime counted from issue, or from now when that leaves nothing sane. */
+  const fromIssue = (seconds: number | null) =>
+    seconds === null ? null : ((elapsed > 0 ? readSeconds(seconds - elapsed) : null) ?? readSeconds(seconds));
   let seconds: number | null = null;
-  if (value !== null) {
-    switch (lifetime.unit) {
-      case 'seconds':
-        seconds = readSeconds(value);
-        break;
-      case 'milliseconds':
-        seconds = readSeconds(value / 1000);
-        break;
-      case 'epoch-seconds':
-        seconds = readSeconds(value - nowSeconds);
-        break;
-      case 'epoch-milliseconds':
-        seconds = readSeconds(value / 1000 - nowSeconds);
-        break;
+  switch (lifetime.unit) {
+    case 'seconds':
+      seconds = fromIssue(readNumber(raw));
+      break;
+    case 'milliseconds': {
+      const value = readNumber(raw);
+      seconds = fromIssue(value === null ? null : value / 1000);
+      break;
+    }
+    default: {
+      const moment = readMoment(raw, lifetime.unit);
+      seconds = moment === null ? null : readSeconds(moment - nowSeconds);
     }
   }
-  return seconds ?? lifetime.assumeSeconds ?? 0;
+  const assumed = lifetime.assumeSeconds;
+  return seconds ?? (assumed !== null && elapsed > 0 ? readSeconds(assumed - elapsed) : null) ?? assumed ?? 0;
 }
 
 /** authData.expires_at as Unix seconds, or null when unknown (absent, 0, garbage). */

@@ -85,6 +85,7 @@ export function toResponseLike(response: HttpResponse): ResponseLike {
     header: (name: string) => response.getHeader(name),
     body: response.data as unknown,
     content: typeof response.content === 'string' ? response.content : '',
+    request: { method: response.request?.method, url: response.request?.url },
   };
 }
 
@@ -165,9 +166,11 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
   };
 
   // A known-dead token would only buy a refused request: refresh first, spend nothing.
+  // Also before a request refused for its connection's API origin (addBearerToken): the renewal
+  // that is due anyway may name an origin the profile allows.
   const refreshBeforeExpiry: BeforeRequestMiddleware = (request, z, bundle) => {
-    if (!endpoints.isApiRequest(request.url, bundle.authData) || !bundle.authData?.access_token)
-      return request;
+    const where = endpoints.destination(request.url, bundle.authData);
+    if ((where !== 'api' && where !== 'refused') || !bundle.authData?.access_token) return request;
     const expiresAt = knownExpiry(bundle);
     const now = Math.floor(Date.now() / 1000);
     if (expiresAt !== null && expiresAt - now < refreshMarginSeconds(bundle)) {
@@ -190,16 +193,30 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
 
   // The access token goes to the resource API and nowhere else, not even its token endpoint.
   const scheme = profile.endpoints.authorizationScheme ?? 'Bearer';
+  // A header of its own (Shopify's X-Shopify-Access-Token) carries nothing but the token.
+  const tokenHeader = profile.endpoints.tokenHeader?.toLowerCase();
   const carriesAccessToken = new RegExp(
     `^\\s*(?:bearer|${scheme.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')})\\s`,
     'i',
   );
-  const addBearerToken: BeforeRequestMiddleware = (request, _z, bundle) => {
-    if (!endpoints.isApiRequest(request.url, bundle.authData)) {
+  const addBearerToken: BeforeRequestMiddleware = (request, z, bundle) => {
+    // The connection's API origin, named by a token answer, is not one the profile allows:
+    // nothing leaves, and the integration owner is told (not stale: the user can do nothing).
+    const where = endpoints.destination(request.url, bundle.authData);
+    if (where === 'refused') {
+      const message = endpoints.refusedApiOrigin(bundle.authData) ?? '';
+      throw ownMessageOnly(
+        profile,
+        new z.errors.Error(message, 'untrusted_api_host', 500),
+        secretsOf(profile, bundle),
+      );
+    }
+    if (where !== 'api') {
       // Whoever set it, an access token does not leave for anywhere but the API.
       const headers = Object.fromEntries(
         Object.entries(request.headers ?? {}).filter(
           ([name, value]) =>
+            name.toLowerCase() !== tokenHeader &&
             !(
               name.toLowerCase() === 'authorization' &&
               (typeof value !== 'string' || carriesAccessToken.test(value))
@@ -209,7 +226,9 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
       return { ...request, headers };
     }
     const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
-    if (bundle.authData?.access_token) headers.Authorization = `${scheme} ${bundle.authData.access_token}`;
+    const token = bundle.authData?.access_token;
+    if (token && profile.endpoints.tokenHeader) headers[profile.endpoints.tokenHeader] = String(token);
+    else if (token) headers.Authorization = `${scheme} ${token}`;
     return { ...request, headers };
   };
 

@@ -6,12 +6,14 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Authentication, Bundle, ZObject } from 'zapier-platform-core';
-import { ConfigError, endpointsOf } from './endpoints';
+import { ConfigError, connectionValue, endpointsOf } from './endpoints';
+import { knownExpiry, readSeconds } from './expiry';
 import { logLine } from './log';
 import { failureBelowHttp } from './network';
 import { codeChallengeS256, isLoopbackRedirect, LocalVerifiers } from './pkce';
 import type { CheckedProfile } from './profile';
 import { RefreshCoordinator } from './refresh-coordination';
+import { redact } from './redact';
 import { basicAuth, secretsOf } from './secrets';
 import { requestTimeoutMs } from './settings';
 import { parseRetryAfter } from './signals';
@@ -24,7 +26,7 @@ export function configured<T>(z: ZObject, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof ConfigError) throw new z.errors.Error(error.message, 'configuration', 500);
+    if (error instanceof ConfigError) throw new z.errors.Error(error.message, error.code, 500);
     throw error;
   }
 }
@@ -32,6 +34,13 @@ export function configured<T>(z: ZObject, read: () => T): T {
 /** Names a client configuration without revealing it: a failure recorded under one is not another's. */
 function clientFingerprint(clientId: string, clientSecret: string): string {
   return createHash('sha256').update(`${clientId}\0${clientSecret}`).digest('base64url').slice(0, 22);
+}
+
+/** When the held pair was issued (expires_at - expires_in, Unix seconds), or null when authData does not tell. */
+function issuedAt(bundle: Bundle): number | null {
+  const expiresAt = knownExpiry(bundle);
+  const lifetime = readSeconds(bundle.authData?.expires_in);
+  return expiresAt !== null && lifetime !== null ? expiresAt - lifetime : null;
 }
 
 function isRefreshAuthError(error: unknown): boolean {
@@ -83,6 +92,19 @@ export interface OAuthFunctions {
   refreshAccessToken: (z: ZObject, bundle: Bundle) => Promise<TokenAuthData>;
 }
 
+/**
+ * The connection's own values (profile.connection.fields), as they are kept in authData: from
+ * the connection form while connecting (inputData), from authData afterwards.
+ */
+function connectionValues(profile: CheckedProfile, from: Readonly<Record<string, unknown>> | undefined) {
+  const values: Record<string, string> = {};
+  for (const { key, default: fallback } of profile.connection?.fields ?? []) {
+    const value = connectionValue(from?.[key]) || fallback;
+    if (value) values[key] = value;
+  }
+  return values;
+}
+
 /** authorizeUrl, getAccessToken and refreshAccessToken for one profile's API. */
 export function oauthFor(profile: CheckedProfile): OAuthFunctions {
   const endpoints = endpointsOf(profile);
@@ -99,7 +121,12 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
     timeoutMs: number = requestTimeoutMs(),
   ): Promise<TokenAuthData> {
     const { clientId, clientSecret } = credentials(z);
-    const tokenUrl = configured(z, () => endpoints.endpoint(profile.endpoints.token));
+    // Where this connection's token endpoint is: its own fields, typed into the form while connecting.
+    const connection = connectionValues(
+      profile,
+      grant === 'refresh_token' ? bundle.authData : bundle.inputData,
+    );
+    const tokenUrl = configured(z, () => endpoints.endpoint(profile.endpoints.token, connection));
     const inBody = profile.client.authMethod === 'body';
     const { body, length } = unloggedForm({
       grant_type: grant,
@@ -162,7 +189,24 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
       nowSeconds: Math.floor(Date.now() / 1000),
       secrets: [...secretsOf(profile, bundle), form.code, form.refresh_token, form.code_verifier],
     });
-    if (outcome.ok) return outcome.authData;
+    if (outcome.ok) {
+      Object.assign(outcome.authData, connection);
+      // An API origin the profile does not allow (endpoints.apiFrom.hosts): no connection is made
+      // with it; a renewal keeps its tokens (a rotated refresh token must not be lost) and the
+      // middleware sends nothing until a renewal names an allowed origin or the profile allows it.
+      const refused = endpoints.refusedApiOrigin(outcome.authData);
+      if (refused) {
+        const fresh = [outcome.authData.access_token, outcome.authData.refresh_token];
+        if (grant === 'authorization_code')
+          throw new z.errors.Error(
+            redact(refused, [...secretsOf(profile, bundle), ...fresh], profile.tokenPrefixes),
+            'untrusted_api_host',
+            500,
+          );
+        logLine(profile, z, bundle, refused, fresh);
+      }
+      return outcome.authData;
+    }
     if (outcome.problem === 'rate_limited') {
       // 429 is one of Zapier's exemptions: the connection stays, the step is retried later.
       throw new z.errors.ThrottledError(outcome.message, answer.retryAfter ?? undefined);
@@ -182,7 +226,11 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
 
   const authorizeUrl = async (z: ZObject, bundle: Bundle): Promise<string> => {
     const { clientId, clientSecret } = credentials(z);
-    const url = new URL(configured(z, () => endpoints.endpoint(profile.endpoints.authorize)));
+    const url = new URL(
+      configured(z, () =>
+        endpoints.endpoint(profile.endpoints.authorize, connectionValues(profile, bundle.inputData)),
+      ),
+    );
     const redirectUri = text(bundle.inputData.redirect_uri) ?? '';
     for (const [key, value] of Object.entries(profile.authorization.extraParams ?? {}))
       url.searchParams.set(key, value);
@@ -190,7 +238,9 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
     url.searchParams.set('state', text(bundle.inputData.state) ?? '');
     url.searchParams.set('redirect_uri', redirectUri);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', profile.authorization.scopes.join(profile.authorization.scopeSeparator));
+    // Without scope the client's registered scopes apply (RFC 6749 §3.3), when the profile relies on them.
+    if (!profile.authorization.omitScope)
+      url.searchParams.set('scope', profile.authorization.scopes.join(profile.authorization.scopeSeparator));
     if (usesPkce && isLoopbackRedirect(redirectUri)) {
       const verifier = await new LocalVerifiers(z, profile.id, clientSecret).issue(redirectUri);
       url.searchParams.set('code_challenge', codeChallengeS256(verifier));
@@ -250,9 +300,10 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
       namespace: profile.id,
       name,
       client: clientFingerprint(clientId, clientSecret),
+      rotation: profile.token.rotation,
     });
     return coordinator.refresh(
-      { accessToken: text(bundle.authData.access_token), refreshToken },
+      { accessToken: text(bundle.authData.access_token), refreshToken, issuedAtSeconds: issuedAt(bundle) },
       (token, timeoutMs) => requestTokens(z, bundle, 'refresh_token', { refresh_token: token }, timeoutMs),
       ({ mode, requested }) => {
         if (!requested) {
@@ -298,6 +349,17 @@ export function authenticationFor(profile: CheckedProfile, parts: Authentication
       enablePkce: profile.authorization.pkce !== 'none',
     },
     fields: [
+      // What differs per connection (profile.connection): asked on Zapier's connection form, then
+      // in bundle.inputData for authorizeUrl and getAccessToken, and in bundle.authData after.
+      ...(profile.connection?.fields ?? []).map((field) => ({
+        key: field.key,
+        label: field.label,
+        helpText: field.help,
+        type: 'string' as const,
+        required: field.default === undefined,
+        ...(field.default !== undefined ? { default: field.default } : {}),
+        ...(field.choices ? { choices: { ...field.choices } } : {}),
+      })),
       { key: 'expires_at', type: 'integer', required: false, computed: true },
       { key: 'expires_in', type: 'integer', required: false, computed: true },
       { key: 'scope', type: 'string', required: false, computed: true },

@@ -9,7 +9,6 @@
 // Tuning, for tests and benchmarks; production needs none of them:
 //   OAUTH_REQUEST_TIMEOUT_MS  one HTTP request's timeout (default 25000, under Zapier's 30 s)
 //   OAUTH_REFRESH_BUDGET_MS   a refresh call's whole budget; may only lower the default 27000
-//   OAUTH_CACHE_TIMEOUT_MS    how long one z.cache call may take (default 2000)
 
 /** A variable's value, trimmed; undefined when unset or blank. */
 export function readEnv(name: string): string | undefined {
@@ -33,9 +32,4 @@ export function requestTimeoutMs(): number {
 /** The budget a refresh call asks for, if any (layer/refresh-coordination.ts decides what it accepts). */
 export function askedRefreshBudgetMs(): number | undefined {
   return positiveInteger('OAUTH_REFRESH_BUDGET_MS');
-}
-
-/** How long one z.cache call may take before the store counts as failed for that call. */
-export function cacheCallTimeoutMs(): number {
-  return positiveInteger('OAUTH_CACHE_TIMEOUT_MS') ?? 2_000;
 }

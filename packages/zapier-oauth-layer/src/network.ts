@@ -27,7 +27,7 @@ export function failureBelowHttp(
   error: unknown,
   attempt: Attempt,
 ): Error | null {
-  if (error instanceof ConfigError) return new z.errors.Error(error.message, 'configuration', 500);
+  if (error instanceof ConfigError) return new z.errors.Error(error.message, error.code, 500);
   const { name, type, code } = (error ?? {}) as { name?: unknown; type?: unknown; code?: unknown };
   if (name !== 'FetchError') return null;
   const timedOut = type === 'request-timeout' || type === 'body-timeout';

@@ -9,7 +9,18 @@
 // - 429 does reach it: index.ts turns core's early ThrottledError off
 //   (flags.throwForThrottlingEarly), so an HTTP-date Retry-After is read here.
 
-import type { CheckedProfile, SignalKind } from './profile';
+import { canonicalPath } from './endpoints';
+import {
+  familySignals,
+  listOf,
+  SIGNAL_KINDS,
+  underPrefix,
+  type Advice,
+  type CheckedProfile,
+  type Family,
+  type SignalKind,
+  type Signals,
+} from './profile';
 import { isRecord, valueAt } from './values';
 
 export type { SignalKind } from './profile';
@@ -30,6 +41,8 @@ export interface Signal {
   /** Field-level validation errors. */
   fields: Record<string, string>;
   existingId: string | null;
+  /** The endpoint family whose signals read it (profile.signals.families), if one did. */
+  family?: string;
 }
 
 export interface ResponseLike {
@@ -39,6 +52,8 @@ export interface ResponseLike {
   body: unknown;
   /** Raw body text. */
   content: string;
+  /** The request it answers: its method and URL tell which endpoint family's signals read it. */
+  request?: { method?: string; url?: string };
 }
 
 /** What a status means when the body names no code the profile knows (the profile may override any). */
@@ -96,14 +111,14 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
   return params;
 }
 
-/** Retry-After as delta-seconds or HTTP-date -> whole seconds, or null. */
+/** Retry-After as delta-seconds (Shopify writes "2.0") or HTTP-date -> whole seconds, or null. */
 export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): number | null {
   if (typeof value === 'number') {
     return Number.isFinite(value) && value >= 0 ? Math.min(Math.ceil(value), 86400) : null;
   }
   if (typeof value !== 'string' || value.trim() === '') return null;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Math.min(Number(text), 86400);
+  if (/^\d{1,12}(?:\.\d+)?$/.test(text)) return Math.min(Math.ceil(Number(text)), 86400);
   // Every HTTP-date form names its month; without this Date.parse reads "-1" or "1.5" as dates in 2001.
   if (!/\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b/i.test(text)) return null;
   const date = Date.parse(text);
@@ -122,7 +137,7 @@ function fieldErrors(fields: unknown): Record<string, string> {
 }
 
 /** Field-level errors where the profile says: an object of them, or one field named beside the message. */
-function fieldsOf(paths: CheckedProfile['signals']['body'], body: unknown): Record<string, string> {
+function fieldsOf(paths: Signals['body'], body: unknown): Record<string, string> {
   if (paths.fields) {
     const all = fieldErrors(valueAt(body, paths.fields));
     if (Object.keys(all).length > 0) return all;
@@ -168,11 +183,11 @@ function scopeAt(body: unknown, path: string | undefined): string | null {
  * x-ratelimit-remaining: 0): the seconds to wait, or null when the headers say nothing of it.
  */
 function headerRateLimit(
-  profile: CheckedProfile,
+  signals: Signals,
   response: ResponseLike,
   nowMs: number,
 ): { retryAfter: number | null } | null {
-  const rule = profile.signals.rateLimitHeaders;
+  const rule = signals.rateLimitHeaders;
   if (!rule || !(rule.statuses ?? [403, 429]).includes(response.status)) return null;
   const remaining = response.header(rule.remainingHeader);
   if (typeof remaining !== 'string' || remaining.trim() !== '0') return null;
@@ -191,10 +206,10 @@ function headerRateLimit(
  * (profile.signals.scopeHeaders); null when the headers say nothing of the kind.
  */
 function scopesFromHeaders(
-  profile: CheckedProfile,
+  signals: Signals,
   response: ResponseLike,
 ): { accepted: string[]; granted: string[] } | null {
-  const names = profile.signals.scopeHeaders;
+  const names = signals.scopeHeaders;
   // Only a refusal: a 422 or a 500 is not about scopes, whatever the headers list.
   if (!names || (response.status !== 403 && response.status !== 404)) return null;
   const grantedHeader = response.header(names.granted);
@@ -208,6 +223,71 @@ function scopesFromHeaders(
   return { accepted, granted };
 }
 
+/** The family a request belongs to: its longest matching prefix, a family with a method before one without. */
+function familyOf(profile: CheckedProfile, request: ResponseLike['request']): Family | undefined {
+  const families = profile.signals.families;
+  if (!families?.length || !request?.url) return undefined;
+  let path: string;
+  try {
+    path = canonicalPath(new URL(request.url).pathname);
+  } catch {
+    return undefined;
+  }
+  const method = (request.method ?? 'GET').toUpperCase();
+  let best: Family | undefined;
+  let bestScore = -1;
+  for (const family of families) {
+    if (family.match.method !== undefined && family.match.method !== method) continue;
+    for (const prefix of listOf(family.match.prefix)) {
+      const score = canonicalPath(prefix).length * 2 + (family.match.method ? 1 : 0);
+      if (score > bestScore && underPrefix(path, prefix)) [best, bestScore] = [family, score];
+    }
+  }
+  return best;
+}
+
+const merged = new WeakMap<Family, { signals: Signals; advice: Advice | undefined }>();
+
+/**
+ * The signals and advice that read an answer to `request`: its family's fields over the
+ * profile's (each field the family names replaces the profile's whole), else the profile's.
+ */
+export function signalsFor(
+  profile: CheckedProfile,
+  request?: ResponseLike['request'],
+): { signals: Signals; advice: Advice | undefined; family?: Family } {
+  const family = familyOf(profile, request);
+  if (!family) return { signals: profile.signals, advice: profile.advice };
+  let both = merged.get(family);
+  if (!both) {
+    both = {
+      signals: { ...profile.signals, families: undefined, ...familySignals(family) } as Signals,
+      advice: family.advice ? { ...profile.advice, ...family.advice } : profile.advice,
+    };
+    merged.set(family, both);
+  }
+  return { ...both, family };
+}
+
+/** Whether an answer's body says it failed (signals.envelope), whatever its status. */
+export function envelopeFails(envelope: Signals['envelope'], body: unknown): boolean {
+  if (!envelope) return false;
+  const value = valueAt(body, envelope.path);
+  return 'failure' in envelope ? value === envelope.failure : Array.isArray(value) && value.length > 0;
+}
+
+/** How significant a kind is in a list of errors: lower wins (SIGNAL_KINDS is written in that order). */
+const rank = (kind: SignalKind | undefined) => (kind ? SIGNAL_KINDS.indexOf(kind) : SIGNAL_KINDS.length);
+
+/** The first value `read` finds, in the decisive error first. */
+function firstOf<T>(items: readonly unknown[], read: (item: unknown) => T | null): T | null {
+  for (const item of items) {
+    const value = read(item);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
 /**
  * Classifies one resource-API response as the profile describes the API. Never throws;
  * token endpoint answers are not its business (see tokens.ts).
@@ -219,12 +299,13 @@ export function classifyResponse(
 ): Signal {
   const { status } = response;
   const body = response.body;
-  const paths = profile.signals.body;
+  const { signals, family } = signalsFor(profile, response.request);
+  const paths = signals.body;
   const is2xx = status >= 200 && status < 300;
 
-  // An envelope (Slack's ok:false) puts the real outcome in the body, whatever the status.
-  const envelope = profile.signals.envelope;
-  const enveloped = envelope !== undefined && valueAt(body, envelope.path) === envelope.failure;
+  // An envelope (Slack's ok:false, GraphQL's errors) puts the real outcome in the body, whatever the status.
+  const envelope = signals.envelope;
+  const enveloped = envelopeFails(envelope, body);
   if (is2xx && !enveloped) {
     if (response.content.trim() !== '' && body === undefined) {
       return {
@@ -236,46 +317,62 @@ export function classifyResponse(
     return okSignal(status);
   }
 
-  const code = textAt(body, paths.code);
-  const challenge = profile.signals.bearerChallenge
-    ? parseBearerChallenge(response.header('www-authenticate'))
-    : {};
-  const limited = headerRateLimit(profile, response, nowMs);
+  // The errors of the answer, the most significant first: a list where the profile says one
+  // is (signals.body.list), else the body itself.
+  const list = paths.list ? valueAt(body, paths.list) : undefined;
+  const items: unknown[] = Array.isArray(list) ? [...list] : [body];
+  const codes = signals.codes;
+  const kindOf = (item: unknown) => lookup(codes, textAt(item, paths.code));
+  const decisive = items.reduce<number>(
+    (best, item, i) => (rank(kindOf(item)) < rank(kindOf(items[best])) ? i : best),
+    0,
+  );
+  items.unshift(...items.splice(decisive, 1));
+  const code = textAt(items[0], paths.code);
+  const named = kindOf(items[0]);
+
+  const challenge = signals.bearerChallenge ? parseBearerChallenge(response.header('www-authenticate')) : {};
+  const limited = headerRateLimit(signals, response, nowMs);
   const retryAfter =
     parseRetryAfter(response.header('retry-after'), nowMs) ??
-    (paths.retryAfter ? parseRetryAfter(valueAt(body, paths.retryAfter), nowMs) : null) ??
+    firstOf(items, (item) =>
+      paths.retryAfter ? parseRetryAfter(valueAt(item, paths.retryAfter), nowMs) : null,
+    ) ??
     limited?.retryAfter ??
     null;
-  const codes = profile.signals.codes;
-  const headerScopes = scopesFromHeaders(profile, response);
+  const headerScopes = scopesFromHeaders(signals, response);
 
   let kind: SignalKind | undefined;
   let source: string;
-  if (enveloped) {
-    // An enveloped failure is judged by its code alone.
-    kind = lookup(codes, code);
-    const flag = `${envelope.path}:${String(envelope.failure)}`;
-    source = `HTTP ${status} ${flag} ${code ?? 'without an error code'}`;
-    kind ??= 'error';
+  if (enveloped && envelope && 'failure' in envelope) {
+    // Slack's {ok: false} is judged by its code alone, whatever the status.
+    kind = named ?? 'error';
+    source = `HTTP ${status} ${envelope.path}:${String(envelope.failure)} ${code ?? 'without an error code'}`;
   } else if (status === 401) {
     // Only outside the app (the doctor): inside it core has already thrown RefreshAuthError.
     // A 401 whose code says scope or a dead grant is read as such (the doctor shows it); any other is expiry.
-    const named = lookup(codes, code);
     kind = named === 'revoked' || named === 'scope' ? named : 'refresh';
     source = `HTTP 401${code ? ` ${code}` : ''}`;
   } else {
-    kind = lookup(codes, code);
-    source = `HTTP ${status}${code ? ` ${code}` : ''}`;
+    // GraphQL's errors on a 2xx: its codes, then what the headers say, as any answer; errors
+    // that name no known code beside data are the step's business (partial data).
+    const listed = enveloped && is2xx && envelope !== undefined;
+    const data = listed && 'data' in envelope && envelope.data ? valueAt(body, envelope.data) : undefined;
+    if (listed && !named && data !== undefined && data !== null) return okSignal(status);
+    kind = named;
+    source = listed
+      ? `HTTP ${status} ${envelope.path}: ${code ?? 'without an error code'}`
+      : `HTTP ${status}${code ? ` ${code}` : ''}`;
     if (!kind && headerScopes) {
       kind = 'scope';
-      source = `HTTP ${status} with ${profile.signals.scopeHeaders?.accepted}: ${headerScopes.accepted.join(', ')}`;
+      source = `HTTP ${status} with ${signals.scopeHeaders?.accepted}: ${headerScopes.accepted.join(', ')}`;
     }
     if (!kind && limited) {
       kind = 'throttled';
-      source = `HTTP ${status} with ${profile.signals.rateLimitHeaders?.remainingHeader}: 0`;
+      source = `HTTP ${status} with ${signals.rateLimitHeaders?.remainingHeader}: 0`;
     }
     const announced = parseRetryAfter(response.header('retry-after'), nowMs) !== null;
-    if (!kind && announced && (profile.signals.throttledWithRetryAfter ?? []).includes(status)) {
+    if (!kind && announced && (signals.throttledWithRetryAfter ?? []).includes(status)) {
       kind = 'throttled';
       source = `HTTP ${status} with Retry-After`;
     }
@@ -286,7 +383,7 @@ export function classifyResponse(
         source = `HTTP ${status} with WWW-Authenticate error="${challenge.error}"${body === undefined ? ' and no body' : ''}`;
     }
     kind ??=
-      lookup(profile.signals.statuses ?? {}, status) ??
+      lookup(signals.statuses ?? {}, status) ??
       lookup(DEFAULT_STATUS_KINDS, status) ??
       (status >= 500 ? 'server' : 'error');
   }
@@ -295,13 +392,38 @@ export function classifyResponse(
     kind,
     status,
     code,
-    apiMessage: textAt(body, paths.message),
+    apiMessage: paths.list ? messagesOf(paths, items) : textAt(body, paths.message),
     source,
     retryAfter,
     requiredScope:
-      scopeAt(body, paths.requiredScope) ?? str(challenge.scope) ?? str(headerScopes?.accepted.join(' or ')),
-    grantedScope: scopeAt(body, paths.grantedScope) ?? str(headerScopes?.granted.join(' ')),
-    fields: fieldsOf(paths, body),
-    existingId: textAt(body, paths.existingId),
+      firstOf(items, (item) => scopeAt(item, paths.requiredScope)) ??
+      str(challenge.scope) ??
+      str(headerScopes?.accepted.join(' or ')),
+    grantedScope:
+      firstOf(items, (item) => scopeAt(item, paths.grantedScope)) ?? str(headerScopes?.granted.join(' ')),
+    fields: allFields(paths, items),
+    existingId: firstOf(items, (item) => textAt(item, paths.existingId)),
+    ...(family ? { family: family.name } : {}),
   };
+}
+
+/** The field-level errors of every error of the list, a field named twice with both texts. */
+function allFields(paths: Signals['body'], items: readonly unknown[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items)
+    for (const [field, text] of Object.entries(fieldsOf(paths, item)))
+      out[field] = Object.hasOwn(out, field) ? `${out[field]}; ${text}` : text;
+  return out;
+}
+
+/** Every error of a list, each named by its field where it names one: "title: can't be blank; amount: must be positive". */
+function messagesOf(paths: Signals['body'], items: readonly unknown[]): string | null {
+  const all = items
+    .map((item) => {
+      const text = textAt(item, paths.message);
+      const field = textAt(item, paths.field);
+      return text && field && !text.startsWith(field) ? `${field}: ${text}` : text;
+    })
+    .filter((text): text is string => text !== null);
+  return all.length > 1 ? all.map((text) => text.replace(/\.$/, '')).join('; ') : (all[0] ?? null);
 }

@@ -20,6 +20,17 @@ function scopeLabel(profile: CheckedProfile, scope: string): string | undefined 
   return Object.hasOwn(labels, scope) ? labels[scope] : undefined;
 }
 
+/** `text` as a sentence: one full stop at its end, not a second after the one the API or profile wrote. */
+export function stop(text: string): string {
+  return /[.!?…]["')]*$/.test(text) ? text : `${text}.`;
+}
+
+/** The advice for a signal: its endpoint family's sentences over the profile's. */
+function adviceFor(profile: CheckedProfile, signal: Signal) {
+  const family = signal.family ? profile.signals.families?.find((f) => f.name === signal.family) : undefined;
+  return { ...profile.advice, ...family?.advice };
+}
+
 function seconds(n: number): string {
   return n === 1 ? '1 second' : `${n} seconds`;
 }
@@ -49,7 +60,7 @@ function compose(
 ): string {
   const name = profile.name;
   const says = () => apiSays(profile, signal, secrets);
-  const advice = profile.advice ?? {};
+  const advice = adviceFor(profile, signal);
   switch (signal.kind) {
     case 'ok':
       return '';
@@ -68,8 +79,9 @@ function compose(
         : scope
           ? `approve "${scope}"`
           : 'approve every permission';
+      // Without a scope to name, the API's own words may name it ("Required access: read_products").
       return (
-        `Your ${name} connection is missing ${what}, so ${name} refused this step (${signal.source}). ` +
+        `Your ${name} connection is missing ${what}, so ${name} refused this step (${signal.source}).${scope ? '' : says()} ` +
         `Reconnect your ${name} account in Zapier and ${approve} on ${name}'s consent page. ` +
         'Refreshing the token cannot add a permission.'
       );
@@ -77,8 +89,10 @@ function compose(
     case 'forbidden':
       return (
         `${name} does not let ${advice.forbiddenWho ?? 'your account'} do this (${signal.source}).${says()} ` +
-        (advice.forbidden ??
-          `Ask an administrator of your ${name} account for access, or connect an account that has it.`)
+        stop(
+          advice.forbidden ??
+            `Ask an administrator of your ${name} account for access, or connect an account that has it`,
+        )
       );
     case 'throttled':
       return (
@@ -94,17 +108,18 @@ function compose(
       );
     case 'validation': {
       const entries = Object.entries(signal.fields);
+      // Each field's texts without their own full stops, the list with one.
       const list = entries
-        .map(([field, problem]) => `${field}: ${serverText(problem, secrets, 160)}`)
+        .map(([field, problem]) => `${field}: ${serverText(problem, secrets, 160).replace(/\.(?=;|$)/g, '')}`)
         .join('; ');
       return list
-        ? `${name} rejected the input. ${list}. Fix these fields in the Zap step and try again.`
+        ? `${name} rejected the input. ${stop(list)} Fix these fields in the Zap step and try again.`
         : `${name} rejected the input (${signal.source}).${says()}`;
     }
     case 'conflict':
       return signal.existingId
         ? `That record already exists in ${name} (id ${serverText(signal.existingId, secrets, 80)}).${says()}` +
-            (advice.conflict ? ` ${advice.conflict}` : '')
+            (advice.conflict ? ` ${stop(advice.conflict)}` : '')
         : `${name} reported a conflict (${signal.source}).${says()}`;
     case 'not_found':
       return `${name} could not find what this step refers to (${signal.source}).${says()} Check the IDs in the step.`;

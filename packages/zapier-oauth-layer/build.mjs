@@ -1,0 +1,50 @@
+// Builds the package into dist/: type declarations from tsc, and the JavaScript as ONE bundle
+// (dist/layer.js, every module of src/) that both entries read, so that an app importing the
+// main entry and the internal one still has one copy of the layer (one profile cache, one
+// ProfileError class). Not minified: names and lines stay readable in Zapier's logs. One file
+// compresses better in build.zip than thirty (docs/benchmarks.md, "build.zip size").
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const dist = path.join(here, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', path.join(here, 'tsconfig.json')],
+  {
+    stdio: 'inherit',
+  },
+);
+
+const esbuild = require('esbuild');
+esbuild.buildSync({
+  entryPoints: [path.join(here, 'src', 'internal.ts')],
+  outfile: path.join(dist, 'layer.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['zapier-platform-core'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// The entries: the internal one is the whole bundle; the main one names what src/index.ts
+// exports as values (read from its syntax tree, so the list is written once).
+writeFileSync(path.join(dist, 'internal.js'), "'use strict';\nmodule.exports = require('./layer.js');\n");
+const ts = require('typescript');
+const indexFile = path.join(here, 'src', 'index.ts');
+const source = ts.createSourceFile(indexFile, readFileSync(indexFile, 'utf8'), ts.ScriptTarget.ES2022);
+const MAIN_ENTRY = source.statements
+  .filter((node) => ts.isExportDeclaration(node) && !node.isTypeOnly && node.exportClause)
+  .flatMap((node) => node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text));
+writeFileSync(
+  path.join(dist, 'index.js'),
+  `'use strict';\nconst layer = require('./layer.js');\n${MAIN_ENTRY.map((name) => `exports.${name} = layer.${name};`).join('\n')}\n`,
+);
