@@ -1,16 +1,18 @@
 // `npm run doctor -- --discover` as a user runs it: the CLI under tsx in a process of its own,
 // where the draft is given the repository's Prettier style. The drafts it writes, against a
-// stand-in and against a hostile API that puts secrets where codes belong, pass
-// `prettier --check` and type-check with the repository's compiler settings as they are.
+// stand-in, a hostile API that puts secrets where codes belong and one that puts code in every
+// string it controls, pass `prettier --check` and type-check with the repository's compiler
+// settings as they are (one run of each for the three, the three discoveries at once).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROFILES } from '../../profiles';
 import { start as zoho } from '../../tools/standins/zoho';
 import { leaksIn } from '../encodings';
-import { startHostileApi, tokenPathOf } from './discover-support';
+import { loadProfile } from '../../tools/doctor/profile-file';
+import { startCodeInjectingApi, startHostileApi, tokenPathOf } from './discover-support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -25,92 +27,116 @@ async function cli(argv: string[], env: Record<string, string>, cwd: string) {
   return child.stdout;
 }
 
-/** `prettier --check` with the repository's style, and tsc with its compiler settings. */
-async function formattedAndTyped(draft: string) {
-  await run(bin('prettier'), ['--config', path.join(ROOT, '.prettierrc.json'), '--check', draft]);
-  const tsconfig = path.join(path.dirname(draft), 'tsconfig.json');
+/** `prettier --check` with the repository's style, and tsc with its compiler settings: one run each for every draft. */
+async function formattedAndTyped(root: string, drafts: string[]): Promise<string> {
+  const prettier = await run(bin('prettier'), [
+    '--config',
+    path.join(ROOT, '.prettierrc.json'),
+    '--check',
+    ...drafts,
+  ]);
+  const tsconfig = path.join(root, 'tsconfig.json');
   writeFileSync(
     tsconfig,
     JSON.stringify({
       extends: path.join(ROOT, 'tsconfig.json'),
       compilerOptions: { typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'] },
-      include: [path.basename(draft)],
+      include: drafts.map((d) => path.relative(root, d)),
     }),
   );
-  await run(bin('tsc'), ['-p', tsconfig]);
+  // Each throws on a non-zero exit; what they print on success is what the test checks.
+  const tsc = await run(bin('tsc'), ['-p', tsconfig]);
+  return `${prettier.stdout}${tsc.stdout}`;
 }
 
 describe('npm run doctor -- --discover, in a process of its own', () => {
-  it('writes a draft of the Zoho stand-in that passes prettier --check and type-checks', async () => {
+  const marker = path.join(tmpdir(), `doctor-cli-draft-ran-${process.pid}-${Date.now()}`);
+  const root = mkdtempSync(path.join(tmpdir(), 'discover-cli-'));
+  const drafts: Record<'zoho' | 'hostile' | 'code', { dir: string; file: string; out: string }> = {
+    zoho: { dir: '', file: '', out: '' },
+    hostile: { dir: '', file: '', out: '' },
+    code: { dir: '', file: '', out: '' },
+  };
+  let hostileSecrets: Record<string, string> = {};
+  let escaping = '';
+
+  // The three drafts at once, each from a process of its own in a folder of its own (its .env).
+  beforeAll(async () => {
     const standIn = await zoho();
+    const hostile = await startHostileApi();
+    const injecting = await startCodeInjectingApi('__doctorCliDraftRan', marker);
+    hostileSecrets = hostile.secrets;
+    escaping = injecting.escaping;
     try {
       const conn = standIn.connect();
-      const dir = mkdtempSync(path.join(tmpdir(), 'discover-cli-'));
-      const out = await cli(
-        [
-          '--discover',
-          new URL(standIn.probePath, standIn.url).toString(),
-          '--token-url',
-          tokenPathOf(PROFILES.zoho!),
-          '--auth-scheme',
-          'Zoho-oauthtoken',
-          '--id',
+      const discover = async (
+        name: keyof typeof drafts,
+        url: string,
+        env: Record<string, string>,
+        more: string[],
+      ) => {
+        const dir = path.join(root, name);
+        mkdirSync(dir);
+        const file = `${name}.draft.ts`;
+        const args = ['--discover', url, '--token-url', ...more, '--out', file, '--refresh'];
+        drafts[name] = { dir, file: path.join(dir, file), out: await cli(args, env, dir) };
+      };
+      await Promise.all([
+        discover(
           'zoho',
-          '--out',
-          'zoho.draft.ts',
-          '--refresh',
-        ],
-        {
-          CLIENT_ID: standIn.client.id,
-          CLIENT_SECRET: standIn.client.secret,
-          authData_access_token: conn.access_token,
-          authData_refresh_token: conn.refresh_token,
-          authData_scope: conn.scope,
-        },
-        dir,
-      );
-      expect(out).toMatch(/Draft written to zoho\.draft\.ts: \d+ fields observed, \d+ marked UNOBSERVED/);
-      expect(out).toContain('npm run doctor -- --profile zoho.draft.ts --probe /crm/v8/Leads');
-      const draft = path.join(dir, 'zoho.draft.ts');
-      expect(readFileSync(draft, 'utf8')).toContain("authorizationScheme: 'Zoho-oauthtoken'");
-      await formattedAndTyped(draft);
+          new URL(standIn.probePath, standIn.url).toString(),
+          {
+            CLIENT_ID: standIn.client.id,
+            CLIENT_SECRET: standIn.client.secret,
+            authData_access_token: conn.access_token,
+            authData_refresh_token: conn.refresh_token,
+            authData_scope: conn.scope,
+          },
+          [tokenPathOf(PROFILES.zoho!), '--auth-scheme', 'Zoho-oauthtoken', '--id', 'zoho'],
+        ),
+        discover('hostile', hostile.testUrl, hostile.env, ['/oauth/token']),
+        discover('code', injecting.testUrl, injecting.env(true) as Record<string, string>, ['/oauth/token']),
+      ]);
     } finally {
-      await standIn.close();
+      await Promise.all([standIn.close(), hostile.close(), injecting.close()]);
     }
   });
+  afterAll(() => rmSync(marker, { recursive: true, force: true }));
 
-  it('keeps a secret the API put where a code belongs out of the draft, which still type-checks', async () => {
-    const hostile = await startHostileApi();
-    try {
-      const dir = mkdtempSync(path.join(tmpdir(), 'discover-cli-'));
-      const out = await cli(
+  it('writes a draft of the Zoho stand-in in the repository’s style', () => {
+    const { out, file } = drafts.zoho;
+    expect(out).toMatch(/Draft written to zoho\.draft\.ts: \d+ fields observed, \d+ marked UNOBSERVED/);
+    expect(out).toContain('npm run doctor -- --profile zoho.draft.ts --probe /crm/v8/Leads');
+    expect(readFileSync(file, 'utf8')).toContain("authorizationScheme: 'Zoho-oauthtoken'");
+  });
+
+  it('keeps a secret the API put where a code belongs out of the draft and the output', () => {
+    const { out, file } = drafts.hostile;
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain("'[redacted]': 'refresh'");
+    expect(
+      leaksIn(
         [
-          '--discover',
-          hostile.testUrl,
-          '--token-url',
-          '/oauth/token',
-          '--out',
-          'hostile.draft.ts',
-          '--refresh',
+          { where: 'output', text: out },
+          { where: 'draft', text },
         ],
-        hostile.env,
-        dir,
-      );
-      const draft = path.join(dir, 'hostile.draft.ts');
-      const text = readFileSync(draft, 'utf8');
-      expect(text).toContain("'[redacted]': 'refresh'");
-      expect(
-        leaksIn(
-          [
-            { where: 'output', text: out },
-            { where: 'draft', text },
-          ],
-          hostile.secrets,
-        ),
-      ).toEqual([]);
-      await formattedAndTyped(draft);
-    } finally {
-      await hostile.close();
-    }
+        hostileSecrets,
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps code an API put in its strings inert: formatted by Prettier, the draft loads and runs nothing', () => {
+    const { dir, file } = drafts.code;
+    expect(loadProfile(file, dir).profile.authorization.scopes).toEqual([escaping]);
+    expect(existsSync(marker)).toBe(false);
+    expect((globalThis as Record<string, unknown>).__doctorCliDraftRan).toBeUndefined();
+  });
+
+  it('writes drafts that pass prettier --check and type-check with the repository’s settings', async () => {
+    const printed = await formattedAndTyped(
+      root,
+      Object.values(drafts).map((d) => d.file),
+    );
+    expect(printed).toContain('All matched files use Prettier code style!');
   });
 });

@@ -3,13 +3,13 @@
 // can run: it passes profileProblems and the whole conformance suite (test/conformance/suite.ts)
 // through core's Lambda handler with Zapier's refresh, retry and stale rules, against each
 // provider's stand-in.
-import type { CheckedProfile } from '../../layer';
+import type { CheckedProfile } from 'zapier-oauth-layer/internal';
 import type { SuiteStandIn } from '../../tools/standins/types';
 import { conformanceSuite } from '../conformance/suite';
 import { CASES } from '../conformance/support';
 import { completeDraft, discoverStandIn, type Discovered } from './discover-support';
 
-describe.each(CASES)('the completed draft of the $name stand-in', ({ profile: hand, start }) => {
+describe.each(CASES)('the completed draft of the $name stand-in', ({ profile: hand, start, signals }) => {
   let found: Discovered | undefined;
   let made: CheckedProfile | undefined;
   const completed = (): CheckedProfile => {
@@ -19,6 +19,7 @@ describe.each(CASES)('the completed draft of the $name stand-in', ({ profile: ha
 
   conformanceSuite({
     start,
+    signals,
     profile: async (standIn: SuiteStandIn) => {
       found = await discoverStandIn(hand, standIn, ['--refresh']);
       const { problems, profile } = completeDraft(found.loaded.profile, hand, found.loaded.unobserved);

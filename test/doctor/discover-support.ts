@@ -6,7 +6,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defineProfile, profileProblems, valueAt, type CheckedProfile, type Profile } from '../../layer';
+import {
+  defineProfile,
+  parseJson,
+  profileProblems,
+  valueAt,
+  type CheckedProfile,
+  type Profile,
+  type ResponseLike,
+} from 'zapier-oauth-layer/internal';
 import { doctor } from '../../tools/doctor/cli';
 import type { DraftField } from '../../tools/doctor/draft';
 import { loadProfile, type LoadedProfile, type Unobserved } from '../../tools/doctor/profile-file';
@@ -106,7 +114,53 @@ export function completeDraft(
     if (TABLES.has(at)) setAt(plain, at, { ...(wanted as object), ...(valueAt(draft, at) as object) });
     else setAt(plain, at, wanted);
   }
+  // What --discover can neither observe nor mark: the values a connection is made with
+  // (profile.connection), which only the documentation names (hand-written endpoints copied at
+  // their markers may name them), and the endpoint families beyond the one it probed, which
+  // docs/adopting.md has a person write from another --discover or the documentation.
+  if (hand.connection) plain.connection = structuredClone(hand.connection);
+  if (hand.signals.families)
+    (plain.signals as Record<string, unknown>).families = structuredClone(hand.signals.families);
   return { problems: profileProblems(plain), profile: () => defineProfile(plain as unknown as Profile) };
+}
+
+type Reply = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+/** A JSON server on 127.0.0.1: `answer` gets each request's URL, raw body and a replier. */
+export async function jsonServer(
+  answer: (req: http.IncomingMessage, url: URL, raw: string, json: Reply) => void,
+) {
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const json: Reply = (status, body, headers = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      answer(req, new URL(req.url ?? '/', 'http://127.0.0.1'), raw, json);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** How a URL answers `headers`, as the classifier reads answers. */
+export async function answerOf(url: string | URL, headers: Record<string, string>): Promise<ResponseLike> {
+  const response = await fetch(url, { headers });
+  const content = await response.text();
+  return {
+    status: response.status,
+    header: (n) => response.headers.get(n),
+    body: parseJson(content),
+    content,
+  };
 }
 
 /**
@@ -128,45 +182,133 @@ export async function startHostileApi() {
     ...clientCredentialSecrets(CLIENT_ID, CLIENT_SECRET),
   };
   const planted = plantAll(secrets);
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
-      };
-      if (url.pathname === '/oauth/token') {
-        if (new URLSearchParams(raw).get('refresh_token') === REFRESH)
-          return json(200, {
-            access_token: NEW_ACCESS,
-            refresh_token: NEW_REFRESH,
-            token_type: 'bearer',
-            expires_in: 3600,
-            instance_url: `https://evil.example/${ACCESS}`,
-            note: planted,
-          });
-        // A code where a code belongs, but it is the connection's refresh token.
-        return json(400, { error: REFRESH, error_description: planted });
-      }
-      if (url.pathname === '/api/items') {
-        if (req.headers.authorization === `Bearer ${ACCESS}`)
-          return json(200, { ok: true, echo: planted }, { 'x-ratelimit-remaining': '5' });
-        return json(200, { ok: false, error: ACCESS, message: planted });
-      }
-      return json(404, { error: 'not_found', message: planted });
-    });
+  const { origin, close } = await jsonServer((req, url, raw, json) => {
+    if (url.pathname === '/oauth/token') {
+      if (new URLSearchParams(raw).get('refresh_token') === REFRESH)
+        return json(200, {
+          access_token: NEW_ACCESS,
+          refresh_token: NEW_REFRESH,
+          token_type: 'bearer',
+          expires_in: 3600,
+          instance_url: `https://evil.example/${ACCESS}`,
+          note: planted,
+        });
+      // A code where a code belongs, but it is the connection's refresh token.
+      return json(400, { error: REFRESH, error_description: planted });
+    }
+    if (url.pathname === '/api/items') {
+      if (req.headers.authorization === `Bearer ${ACCESS}`)
+        return json(200, { ok: true, echo: planted }, { 'x-ratelimit-remaining': '5' });
+      return json(200, { ok: false, error: ACCESS, message: planted });
+    }
+    return json(404, { error: 'not_found', message: planted });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     testUrl: `${origin}/api/items`,
     secrets,
     env: { CLIENT_ID, CLIENT_SECRET, authData_access_token: ACCESS, authData_refresh_token: REFRESH },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
+  };
+}
+
+/**
+ * Strings that turn into code wherever a draft would let a server's text out of its string
+ * literal or comment: quotes of each kind, a template, a comment's end, each line terminator of
+ * JavaScript (U+2028 and U+2029 among them), a backslash. Each sets `globalThis[flag]` if it runs.
+ */
+export function codePayloads(flag: string): string[] {
+  const set = (how: string) => `(globalThis.${flag}="${how}")`;
+  return [
+    `x'+${set('single')}+'`,
+    `x"+${set('double')}+"`,
+    `x\`+${set('backtick')}+\``,
+    `\${${set('template')}}`,
+    `*/${set('block')};/*`,
+    `\u2028${set('u2028')};//`,
+    `\u2029${set('u2029')};//`,
+    `\n${set('newline')};//`,
+    `\r${set('return')};//`,
+    `\\'+${set('backslash')}+'`,
+    `</script>${set('script')}`,
+  ];
+}
+
+/**
+ * An API that puts code where --discover reads text: its metadata, codes, messages, header names
+ * and values, JSON keys, and its token answers (token_type, scope, extra fields). Its tokens are
+ * chosen as the issue describes: a redaction of the rendered draft with them (an access token
+ * ending in a backslash, a refresh token matching the end of a quoted string) strips the escaping
+ * from the scope string, which then holds `require("fs").mkdirSync(marker)`.
+ */
+export async function startCodeInjectingApi(flag: string, marker: string) {
+  const payloads = codePayloads(flag);
+  const escaping = `pwnA1234"+require('fs').mkdirSync('${marker}')+"tail`;
+  const ACCESS = 'pwnA1234\\';
+  const REFRESH = '\\"tail"';
+  const NEW_ACCESS = 'pwnB1234\\';
+  const NEW_REFRESH = '\\"tail2"';
+  const keyed = Object.fromEntries(payloads.map((p, i) => [p, `v${i}`]));
+  const { origin, close } = await jsonServer((req, url, raw, json) => {
+    const headerPayloads = {
+      'x-ratelimit-remaining': '5',
+      'x-ratelimit-reset': `'+${payloads[0]}`,
+      "x-ratelimit-'": 'x',
+      'x-ratelimit-`$|': 'y',
+      'x-oauth-scopes': payloads[1] ?? '',
+      'x-accepted-oauth-scopes': payloads[2] ?? '',
+    };
+    if (url.pathname === '/.well-known/oauth-authorization-server')
+      return json(200, {
+        issuer: `http://${req.headers.host ?? ''}`,
+        token_endpoint: `http://${req.headers.host ?? ''}/oauth/token`,
+        authorization_endpoint: `http://${req.headers.host ?? ''}/oauth/${encodeURIComponent(escaping)}'x`,
+        revocation_endpoint: `http://${req.headers.host ?? ''}/revoke/'+${payloads[0]}+'`,
+        code_challenge_methods_supported: payloads,
+      });
+    if (url.pathname === '/oauth/token') {
+      const presented = new URLSearchParams(raw).get('refresh_token');
+      if (presented === REFRESH)
+        return json(200, {
+          access_token: NEW_ACCESS,
+          refresh_token: NEW_REFRESH,
+          token_type: payloads.join('|'),
+          expires_in: 3600,
+          scope: escaping,
+          ...Object.fromEntries(payloads.map((p) => [`api_${p}`, 'https://api.example.invalid'])),
+          instance_url: payloads[3],
+          ...keyed,
+        });
+      return json(400, {
+        error: 'invalid_grant',
+        error_description: `${escaping} ${payloads.join(' ')}`,
+        ...keyed,
+      });
+    }
+    if (url.pathname === '/api/items') {
+      const auth = req.headers.authorization;
+      if (auth === `Bearer ${ACCESS}` || auth === `Bearer ${NEW_ACCESS}`)
+        return json(200, { ok: true, items: [keyed], ...keyed }, headerPayloads);
+      return json(
+        401,
+        { ok: false, error: { code: 'invalid_token', message: payloads.join(' ') }, ...keyed },
+        { ...headerPayloads, 'www-authenticate': `Bearer error="${payloads[0] ?? ''}"` },
+      );
+    }
+    return json(404, { error: 'not_found', message: escaping });
+  });
+  return {
+    testUrl: `${origin}/api/items`,
+    payloads,
+    escaping,
+    tokens: { ACCESS, REFRESH, NEW_ACCESS, NEW_REFRESH },
+    /** Without --refresh the scope comes from the connection (.env), as invoke stored the server's. */
+    env: (withScope: boolean): NodeJS.ProcessEnv => ({
+      CLIENT_ID: 'code client',
+      CLIENT_SECRET: 'code-client-secret-value',
+      authData_access_token: ACCESS,
+      authData_refresh_token: REFRESH,
+      ...(withScope ? { authData_scope: escaping } : {}),
+    }),
+    close,
   };
 }

@@ -2,7 +2,9 @@
 // every link into docs/doctor.md names a heading it has.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHECK_IDS, docLink, PROFILE_DOC } from '../../tools/doctor/checks';
+import { CHECK_IDS } from '../../tools/doctor/checks';
+import { docLink } from '../../tools/doctor/practice-target';
+import { PROFILE_DOC } from '../../tools/doctor/target';
 
 const DOCS = path.join(__dirname, '..', '..', 'docs');
 const doc = readFileSync(path.join(DOCS, 'troubleshooting.md'), 'utf8');

@@ -2,7 +2,9 @@
 // and that it leaves the connection as it found it unless --refresh is given.
 import { readFileSync } from 'node:fs';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../tools/sandbox/server';
-import { CHECK_IDS, runDoctor } from '../../tools/doctor/checks';
+import { CHECK_IDS } from '../../tools/doctor/checks';
+import { practiceTarget } from '../../tools/doctor/practice-target';
+import { runDoctor } from '../../tools/doctor/run';
 import { connect, NO_ENV, projectWithEnv, refreshWith, runJson } from './support';
 
 let sandbox: Sandbox;
@@ -118,6 +120,7 @@ describe('npm run doctor on the connection in .env', () => {
     Object.assign(process.env, env);
     try {
       const checks = await runDoctor({
+        target: practiceTarget(),
         authData: {
           access_token: tokens.access_token,
           refresh_token: tokens.refresh_token,

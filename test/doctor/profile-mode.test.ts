@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROFILES } from '../../profiles';
-import { CHECK_IDS, PROFILE_CHECK, type Check } from '../../tools/doctor/checks';
+import { CHECK_IDS, PROFILE_CHECK } from '../../tools/doctor/checks';
+import type { Check } from '../../tools/doctor/context';
 import { doctor } from '../../tools/doctor/cli';
 import { unobservedFields } from '../../tools/doctor/profile-file';
 import type { SuiteStandIn } from '../../tools/standins/types';
@@ -165,7 +166,7 @@ describe('--profile on what only Practice has, and on files', () => {
     // Tallybook answers expires_in in milliseconds; this profile says seconds.
     writeFileSync(
       path.join(dir, 'mistaken.ts'),
-      `import { defineProfile } from '${rel('layer')}';\n` +
+      `import { defineProfile } from 'zapier-oauth-layer';\n` +
         `import { tallybookProfile as p } from '${rel('profiles/tallybook')}';\n` +
         'export const mistaken = defineProfile({ ...p, checked: undefined, token: { ...p.token, ' +
         "lifetime: { ...p.token.lifetime, unit: 'seconds' } } } as never);\n",
@@ -226,7 +227,7 @@ describe('--profile on what only Practice has, and on files', () => {
 
   it('reads UNOBSERVED markers from the syntax tree, each with the field below it', () => {
     const text = [
-      "import { defineProfile } from '../layer';",
+      "import { defineProfile } from 'zapier-oauth-layer/internal';",
       'export const p = defineProfile({',
       '  token: {',
       '    // Observed: something',

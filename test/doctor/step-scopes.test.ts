@@ -10,7 +10,7 @@ import {
   STEP_ENDPOINTS,
   stepsMissingScopes,
 } from '../../practice/scopes';
-import { isRecord } from '../../layer';
+import { isRecord } from 'zapier-oauth-layer/internal';
 import { connect } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

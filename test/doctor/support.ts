@@ -5,22 +5,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Sandbox } from '../../tools/sandbox/server';
 import { doctor } from '../../tools/doctor/cli';
-import type { Check, CheckId } from '../../tools/doctor/checks';
+import type { Check } from '../../tools/doctor/context';
 import { sandboxHooks } from '../../tools/doctor/sandbox-mode';
-import { type TokenAuthData } from '../../layer';
+import { type TokenAuthData } from 'zapier-oauth-layer/internal';
 
 export interface Report {
   code: number;
   output: string;
   checks: Check[];
-  byId: (id: CheckId) => Check;
+  byId: (id: string) => Check;
 }
 
 /** Runs `npm run doctor -- <argv> --json` in this process and parses what it printed. */
 export async function runJson(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmpdir()): Promise<Report> {
   const { code, output } = await doctor([...argv, '--json'], env, cwd);
   const parsed = JSON.parse(output) as { checks: Check[] };
-  const byId = (id: CheckId) => {
+  const byId = (id: string) => {
     const check = parsed.checks.find((c) => c.id === id);
     if (!check) throw new Error(`no check ${id} in ${output}`);
     return check;

@@ -8,12 +8,16 @@
 // for as long as any marker is left (tools/doctor/profile-file.ts reads them back). A draft that
 // refused to load would stop a user from checking what was observed until everything else is
 // filled in; one that loads without a trace of what is guessed would be worse.
-import path from 'node:path';
 import { UNOBSERVED_MARKER } from './profile-file';
 
 interface Marks {
   /** What shows this field, when the doctor did not see it. The value is then a placeholder. */
   unobserved?: string;
+  /**
+   * Other behaviours this field stands for that were not seen, each a marker of its own above the
+   * field (signals.codes: how an expired token is answered, besides the codes of other answers).
+   */
+  alsoUnobserved?: readonly string[];
   /** How it was observed, for the report and a comment above the field. */
   observed?: string;
   /** More comment lines above the field (what else was seen, caveats). */
@@ -70,6 +74,7 @@ export function cleanTree(node: DraftNode, clean: (text: string) => string): Dra
 export function cleanTree(node: DraftNode, clean: (text: string) => string): DraftNode {
   const marks: Marks = {
     ...(node.unobserved !== undefined ? { unobserved: clean(node.unobserved) } : {}),
+    ...(node.alsoUnobserved !== undefined ? { alsoUnobserved: node.alsoUnobserved.map(clean) } : {}),
     ...(node.observed !== undefined ? { observed: clean(node.observed) } : {}),
     ...(node.notes !== undefined ? { notes: node.notes.map(clean) } : {}),
   };
@@ -91,25 +96,28 @@ export interface DraftField {
   how: string;
 }
 
-/** Every field that says how it was observed or that it was not, in file order. */
+/** Every marker above a node, in file order: what else it stands for, then its own. */
+function markersOf(node: DraftNode): string[] {
+  return [...(node.alsoUnobserved ?? []), ...(node.unobserved !== undefined ? [node.unobserved] : [])];
+}
+
+/** Every field that says how it was observed or that it was not (once per marker), in file order. */
 export function fieldsOf(node: DraftNode, prefix = ''): DraftField[] {
   const out: DraftField[] = [];
   const visit = (n: DraftNode, at: string) => {
-    if (at !== '' && (n.unobserved !== undefined || n.observed !== undefined)) {
-      out.push({
-        path: at,
-        status: n.unobserved !== undefined ? 'unobserved' : 'observed',
-        value: JSON.stringify(toObject(n)) ?? 'undefined',
-        how: n.unobserved ?? n.observed ?? '',
-      });
-    }
+    const value = JSON.stringify(toObject(n)) ?? 'undefined';
+    const markers = markersOf(n);
+    if (at !== '' && markers.length > 0)
+      out.push(...markers.map((how) => ({ path: at, status: 'unobserved' as const, value, how })));
+    else if (at !== '' && n.observed !== undefined)
+      out.push({ path: at, status: 'observed', value, how: n.observed });
     if (n.kind === 'object') for (const [key, child] of n.entries) visit(child, at ? `${at}.${key}` : key);
   };
   visit(node, prefix);
   return out;
 }
 
-/** One line of comment text: no line breaks, no comment terminator, not endless. */
+/** One line of comment text: no line break of any kind (\\s takes in U+2028 and U+2029), not endless. */
 function commentText(text: string): string {
   const flat = text.replace(/\s+/g, ' ').replace(/\*\//g, '* /').trim();
   return flat.length > 400 ? `${flat.slice(0, 399)}…` : flat;
@@ -117,12 +125,20 @@ function commentText(text: string): string {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function key(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+/**
+ * The one way a value enters the draft's code, whoever sent it: JSON, whose strings escape every
+ * quote, backslash and control character, with U+2028 and U+2029 escaped as well (JSON leaves
+ * them as they are; JavaScript before ES2019 ends a line at each). Nothing edits the text after.
+ */
+export function literal(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-function literal(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+function key(name: string): string {
+  return IDENTIFIER.test(name) ? name : literal(name);
 }
 
 function render(node: DraftNode, indent: string): string {
@@ -132,8 +148,8 @@ function render(node: DraftNode, indent: string): string {
   for (const [name, child] of node.entries) {
     for (const note of child.notes ?? []) lines.push(`${inner}// ${commentText(note)}`);
     if (child.observed !== undefined) lines.push(`${inner}// Observed: ${commentText(child.observed)}`);
-    if (child.unobserved !== undefined)
-      lines.push(`${inner}// ${UNOBSERVED_MARKER} ${commentText(child.unobserved)}`);
+    for (const marker of markersOf(child))
+      lines.push(`${inner}// ${UNOBSERVED_MARKER} ${commentText(marker)}`);
     lines.push(`${inner}${key(name)}: ${render(child, inner)},`);
   }
   lines.push(`${indent}}`);
@@ -143,7 +159,7 @@ function render(node: DraftNode, indent: string): string {
 export interface DraftFile {
   /** Lines of the comment that opens the file. */
   header: readonly string[];
-  /** The path the file imports defineProfile from ("../layer"). */
+  /** What the file imports defineProfile from ("zapier-oauth-layer"). */
   layerImport: string;
   /** The exported constant ("acmeProfile"). */
   exportName: string;
@@ -154,17 +170,11 @@ export interface DraftFile {
 export function renderDraft(draft: DraftFile): string {
   return [
     ...draft.header.map((line) => `// ${commentText(line)}`),
-    `import { defineProfile } from ${JSON.stringify(draft.layerImport)};`,
+    `import { defineProfile } from ${literal(draft.layerImport)};`,
     '',
     `export const ${draft.exportName} = defineProfile(${render(draft.profile, '')});`,
     '',
   ].join('\n');
-}
-
-/** The import path of layer/index.ts from a file written to `file`. */
-export function layerImportFor(file: string, layerDir: string): string {
-  const relative = path.relative(path.dirname(file), layerDir).split(path.sep).join('/');
-  return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
 /**

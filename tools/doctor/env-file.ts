@@ -74,3 +74,24 @@ export function writeAuthData(file: string, fields: Record<string, string>): voi
   for (const [field, value] of pending) out.push(envLine(`${AUTH_FIELD_PREFIX}${field}`, value));
   writeFileSync(file, `${out.join('\n')}\n`, { mode: 0o600 });
 }
+
+// layer/endpoints.ts reads process.env; the doctor sets what it found and puts everything back.
+export async function withConfig<T>(
+  keys: readonly string[],
+  values: Record<string, string>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const saved = keys.map((key) => [key, process.env[key]] as const);
+  for (const key of keys) {
+    if (values[key] === undefined) Reflect.deleteProperty(process.env, key);
+    else process.env[key] = values[key];
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [key, value] of saved) {
+      if (value === undefined) Reflect.deleteProperty(process.env, key);
+      else process.env[key] = value;
+    }
+  }
+}

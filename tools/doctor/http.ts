@@ -4,7 +4,14 @@
 // endpoint, its client authentication, its Authorization scheme); the raw ones serve
 // --discover, which has no profile yet.
 import { createHash, randomBytes } from 'node:crypto';
-import { type Layer, type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../../layer';
+import {
+  type Layer,
+  type ResponseLike,
+  originOf,
+  requestTimeoutMs,
+  basicAuth,
+  parseJson,
+} from 'zapier-oauth-layer/internal';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -61,12 +68,30 @@ export async function send(url: string, init: RequestInit): Promise<Answer> {
   };
 }
 
-/** GET `url` with the access token under an Authorization scheme ("Bearer", "Zoho-oauthtoken"). */
+/** How a probe is sent: GET, or POST with a JSON body (a GraphQL query). */
+export interface ProbeRequest {
+  method: 'GET' | 'POST';
+  body?: string;
+}
+
+/** `url` with the access token under an Authorization scheme ("Bearer", "Zoho-oauthtoken"). */
+export function authorizedRequest(
+  url: string,
+  scheme: string,
+  accessToken: string,
+  how: ProbeRequest = { method: 'GET' },
+): Promise<Answer> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: `${scheme} ${accessToken}`,
+  };
+  if (how.body !== undefined) headers['Content-Type'] = 'application/json';
+  return send(url, { method: how.method, headers, ...(how.body !== undefined ? { body: how.body } : {}) });
+}
+
+/** GET `url` with the access token under an Authorization scheme. */
 export function authorizedGet(url: string, scheme: string, accessToken: string): Promise<Answer> {
-  return send(url, {
-    method: 'GET',
-    headers: { Accept: 'application/json', Authorization: `${scheme} ${accessToken}` },
-  });
+  return authorizedRequest(url, scheme, accessToken);
 }
 
 /** How a token request authenticates the client (RFC 6749 §2.3.1). */
@@ -94,7 +119,21 @@ export function refreshAt(url: string, client: TokenClient, refreshToken: string
 
 /** GET on the resource API with an access token, as the integration sends it for this profile. */
 export function apiGet(layer: Layer, url: string, accessToken: string): Promise<Answer> {
-  return authorizedGet(url, layer.profile.endpoints.authorizationScheme ?? 'Bearer', accessToken);
+  return apiCall(layer, { url, method: 'GET' }, accessToken);
+}
+
+/** A request of the API checks (a GET, or --probe-method POST with its body), as the profile sends the token. */
+export function apiCall(
+  layer: Layer,
+  call: ProbeRequest & { url: string },
+  accessToken: string,
+): Promise<Answer> {
+  return authorizedRequest(
+    call.url,
+    layer.profile.endpoints.authorizationScheme ?? 'Bearer',
+    accessToken,
+    call,
+  );
 }
 
 /** A refresh at the profile's token endpoint, the client authenticated as the profile says. */

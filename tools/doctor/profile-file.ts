@@ -8,9 +8,15 @@
 // placeholders are valid values), and the doctor's `profile` check lists every marker still
 // there, read from the file's syntax tree so that each is tied to the field it stands above.
 import { existsSync, readFileSync } from 'node:fs';
+import Module from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
-import { defineProfile, profileProblems, type CheckedProfile, type Profile } from '../../layer';
+import {
+  defineProfile,
+  profileProblems,
+  type CheckedProfile,
+  type Profile,
+} from 'zapier-oauth-layer/internal';
 import { practiceProfile } from '../../practice/profile';
 import { PROFILES } from '../../profiles';
 
@@ -139,6 +145,32 @@ function profileExportedBy(exports: unknown, file: string): CheckedProfile {
   throw new ProfileLoadError(`${file} exports no profile (a value made by defineProfile)`);
 }
 
+/**
+ * `require(file)`, where `zapier-oauth-layer` (what a profile imports defineProfile from) is the
+ * doctor's own copy when the file's folder has none: a draft written to /tmp, a profile in a
+ * folder not yet installed. Where the folder has the package, it is that one.
+ */
+function requireWithLayer(file: string): unknown {
+  const loader = Module as unknown as {
+    _resolveFilename(request: string, parent: unknown, ...rest: unknown[]): string;
+  };
+  const original = loader._resolveFilename;
+  loader._resolveFilename = function (request, parent, ...rest) {
+    try {
+      return original.call(this, request, parent, ...rest);
+    } catch (error) {
+      if (request !== 'zapier-oauth-layer' && !request.startsWith('zapier-oauth-layer/')) throw error;
+      return require.resolve(request);
+    }
+  };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file);
+  } finally {
+    loader._resolveFilename = original;
+  }
+}
+
 /** Loads `--profile`'s argument: a built-in name, or a file relative to `cwd`. */
 export function loadProfile(spec: string, cwd: string): LoadedProfile {
   const builtIn = builtInProfiles()[spec];
@@ -151,8 +183,7 @@ export function loadProfile(spec: string, cwd: string): LoadedProfile {
   }
   let exports: unknown;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    exports = require(file);
+    exports = requireWithLayer(file);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new ProfileLoadError(`${spec} could not be loaded: ${why}`);

@@ -1,5 +1,8 @@
 // The doctor's two outputs: lines for a person, or exactly {"checks": [...]} for a program.
-import type { Check, Status } from './checks';
+import type { Check, Status } from './context';
+import type { DoctorRun } from './flags';
+import type { Target } from './target';
+import { printable } from './words';
 
 const LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP' };
 
@@ -30,21 +33,55 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-export function toText(checks: readonly Check[], heading: string, columns = 110): string {
+/** A profile's behaviours still marked UNOBSERVED, for the summary: how many, and where. */
+export interface Unverified {
+  count: number;
+  /** Where they are marked ("profiles/acme.draft.ts"). */
+  where: string;
+}
+
+export function toText(
+  checks: readonly Check[],
+  heading: string,
+  unverified: Unverified | null = null,
+  columns = 110,
+): string {
   const width = Math.max(...checks.map((c) => c.id.length));
   const indent = ' '.repeat(width + 8);
   const textWidth = Math.max(40, columns - indent.length);
   const lines = [heading, ''];
   for (const check of checks) {
-    const [first = '', ...rest] = wrap(check.finding, textWidth);
+    const [first = '', ...rest] = wrap(printable(check.finding), textWidth);
     lines.push(`${LABEL[check.status]}  ${check.id.padEnd(width)}  ${first}`, ...rest.map((l) => indent + l));
-    if (check.fix) lines.push(...wrap(`fix: ${check.fix}`, textWidth).map((l) => indent + l));
+    if (check.fix) lines.push(...wrap(`fix: ${printable(check.fix)}`, textWidth).map((l) => indent + l));
   }
   const failed = checks.some((c) => c.status === 'fail');
-  lines.push('', `${summary(checks)}${failed ? '' : ' — nothing failed'}`);
+  const open = unverified && unverified.count > 0 ? unverified : null;
+  const guesses = open
+    ? `${open.count} behaviour${open.count === 1 ? ' of this profile is' : 's of this profile are'} unverified (marked UNOBSERVED in ${open.where}; the profile check names them)`
+    : '';
+  const verdict = failed
+    ? open
+      ? `; ${guesses}`
+      : ''
+    : open
+      ? ` — nothing failed, but ${guesses}`
+      : ' — nothing failed';
+  lines.push('', `${summary(checks)}${verdict}`);
   return lines.join('\n');
 }
 
 export function exitCode(checks: readonly Check[]): number {
   return checks.some((c) => c.status === 'fail') ? 1 : 0;
+}
+
+/** The report, for a program (--json) or a person; every field was redacted before. */
+export function reported(checks: Check[], heading: string, json: boolean, target?: Target): DoctorRun {
+  const loaded = target?.loaded;
+  const unverified = loaded ? { count: loaded.unobserved.length, where: loaded.label } : null;
+  return {
+    code: exitCode(checks),
+    output: json ? toJson(checks) : toText(checks, heading, unverified),
+    checks,
+  };
 }

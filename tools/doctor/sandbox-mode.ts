@@ -6,8 +6,16 @@ import zapier from 'zapier-platform-core';
 import app from '../../index';
 import { consent } from '../harness/consent';
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
-import { type TokenAuthData, isRecord } from '../../layer';
-import type { SandboxHooks } from './checks';
+import { type TokenAuthData, isRecord } from 'zapier-oauth-layer/internal';
+import { parseArgs } from '../sandbox/options';
+import { describeQuirks } from '../sandbox/quirks';
+import { withConfig } from './env-file';
+import { reported } from './report';
+import type { SandboxHooks } from './context';
+import type { DoctorRun } from './flags';
+import { USAGE } from './flags';
+import { practiceTarget } from './practice-target';
+import { runDoctor } from './run';
 
 const REDIRECT_URI = 'http://localhost:9000';
 export const DEFAULT_PORT = 4010;
@@ -80,9 +88,6 @@ export function sandboxHooks(sandbox: Sandbox): SandboxHooks {
   const owner = DEMO_MEMBERS.find((m) => m.role === 'owner');
   if (!owner) throw new Error('the sandbox has no owner to log in as');
   return {
-    get quirks() {
-      return sandbox.quirks;
-    },
     async connect(scopes) {
       const url = await invoke('authentication.oauth2Config.authorizeUrl', {
         inputData: { redirect_uri: REDIRECT_URI, state: 'doctor' },
@@ -102,4 +107,39 @@ export function sandboxHooks(sandbox: Sandbox): SandboxHooks {
     expireAccessTokens: () => void sandbox.expireAccessTokens(),
     forceRateLimit: (token, retryAfter) => sandbox.triggerRateLimit(token, { count: 1, retryAfter }),
   };
+}
+
+const PRACTICE_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
+
+/** --sandbox: a sandbox in this process and a fresh connection to it, every check. */
+export async function sandboxMode(rest: string[], env: NodeJS.ProcessEnv, json: boolean): Promise<DoctorRun> {
+  const options = parseArgs(rest, env);
+  if (options === 'help') return { code: 0, output: USAGE, checks: [] };
+  const { sandbox, note } = await startDoctorSandbox(options);
+  try {
+    const config = {
+      BASE_URL: sandbox.url,
+      CLIENT_ID: sandbox.clientId,
+      CLIENT_SECRET: sandbox.clientSecret,
+    };
+    const checks = await withConfig(PRACTICE_KEYS, config, async () => {
+      const hooks = sandboxHooks(sandbox);
+      const tokens = await hooks.connect();
+      return runDoctor({
+        target: practiceTarget(),
+        authData: {
+          access_token: tokens.access_token,
+          refresh_token: tokens.refresh_token,
+          expires_at: String(tokens.expires_at),
+          scope: tokens.scope,
+        },
+        refresh: true,
+        sandbox: hooks,
+      });
+    });
+    const heading = `Practice doctor: the sandbox ${note}, a fresh connection as the owner.\nKnown behaviours: ${describeQuirks(sandbox.quirks)}.`;
+    return reported(checks, heading, json);
+  } finally {
+    await sandbox.close();
+  }
 }

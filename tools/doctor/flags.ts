@@ -1,0 +1,134 @@
+// The doctor's command line: which flags take a value, which are switches, which belong to
+// --discover only, and the usage text.
+import { parseJson } from 'zapier-oauth-layer/internal';
+import type { Check } from './context';
+import type { ProbeRequest } from './http';
+
+/** What a run of the doctor gives back: its exit status, what it prints, its checks. */
+export interface DoctorRun {
+  code: number;
+  output: string;
+  checks: Check[];
+  /** --discover: the draft profile written. */
+  draft?: string;
+}
+export const USAGE = `Usage: npm run doctor [-- options]
+
+  --json        print only {"checks":[{"id","status","finding","fix"}]}
+  --refresh     also refresh the connection (rotates its refresh token; writes the new tokens to .env)
+  --sandbox     start the sandbox (port 4010, or any free port) and check a fresh connection to it;
+                sandbox options follow: --port, --ttl, --no-K1 … --no-K7, --K1-header-only, --K8
+  --profile P   check the API profile P describes instead of Practice: a built-in name (practice,
+                slack, hubspot, salesforce, xero, zoho, github, microsoft) or a .ts file exporting a
+                profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …) configure it
+  --probe U     with --profile: the GET the API checks call (a URL or a path under the profile's API
+                prefix; nothing else ever gets the token)
+  --probe-method POST, --probe-body JSON
+                with --probe or --discover: ask the endpoint with a POST of this JSON body instead
+                (a GraphQL query); it is sent several times, so it must change nothing
+  --discover U  observe an API that has no profile yet, through the test URL U (a GET that changes
+                nothing), and write a draft profile; see docs/doctor.md for its options
+  --help
+
+Reads the configuration (BASE_URL, CLIENT_ID, CLIENT_SECRET, or the profile's variables) and
+authData_* from the environment and from .env in this folder (the environment wins). Exit status
+0 when no check failed, 1 otherwise, 2 for a usage error.`;
+
+/** What a run may say as it goes, before its report (--discover: which host gets which credential). */
+export interface DoctorIo {
+  say?: (line: string) => void;
+}
+
+/** A usage error: why, then the usage. */
+export const usage = (why: string): DoctorRun => ({ code: 2, output: `${why}\n\n${USAGE}`, checks: [] });
+
+/** The flags only --discover takes: with a value, and switches. */
+const DISCOVER_VALUES = [
+  '--token-url',
+  '--auth-scheme',
+  '--client-auth',
+  '--client-id',
+  '--client-id-env',
+  '--client-secret-env',
+  '--id',
+  '--name',
+  '--out',
+] as const;
+const DISCOVER_SWITCHES = ['--probe-reuse', '--force'] as const;
+export const DISCOVER_ONLY: readonly string[] = [...DISCOVER_VALUES, ...DISCOVER_SWITCHES];
+
+/** Flags that take a value (`--flag value` or `--flag=value`). */
+const VALUE_FLAGS = [
+  '--profile',
+  '--probe',
+  '--probe-method',
+  '--probe-body',
+  '--discover',
+  ...DISCOVER_VALUES,
+] as const;
+const SWITCHES = ['--json', '--refresh', '--sandbox', ...DISCOVER_SWITCHES] as const;
+
+export type ValueFlag = (typeof VALUE_FLAGS)[number];
+export type Switch = (typeof SWITCHES)[number];
+
+export interface Flags {
+  values: Map<ValueFlag, string>;
+  switches: Set<Switch>;
+  /** Everything else, in order (the sandbox's options, or mistakes). */
+  rest: string[];
+}
+
+export function readFlags(argv: readonly string[]): Flags | string {
+  const values = new Map<ValueFlag, string>();
+  const switches = new Set<Switch>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if ((VALUE_FLAGS as readonly string[]).includes(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') return `${name} needs a value`;
+      values.set(name as ValueFlag, value);
+    } else if ((SWITCHES as readonly string[]).includes(arg)) {
+      switches.add(arg as Switch);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { values, switches, rest };
+}
+
+/** A --discover flag given without --discover, if any. */
+export function strayDiscoverFlag(flags: Flags): string | undefined {
+  return DISCOVER_ONLY.find(
+    (flag) => flags.values.has(flag as ValueFlag) || flags.switches.has(flag as Switch),
+  );
+}
+
+/** A word the shell takes as it is, else single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** --probe-method and --probe-body, checked; a usage error as a string. */
+export function probeRequestOf({ values }: Flags): ProbeRequest | string {
+  const method = (values.get('--probe-method') ?? 'GET').toUpperCase();
+  const body = values.get('--probe-body');
+  if (method !== 'GET' && method !== 'POST')
+    return '--probe-method is GET or POST: the probe is sent several times, with tokens that cannot be valid too, and must change nothing';
+  if (body !== undefined && method !== 'POST') return '--probe-body needs --probe-method POST';
+  if (body !== undefined && parseJson(body) === undefined)
+    return '--probe-body must be JSON (it is sent as application/json)';
+  return body === undefined ? { method } : { method, body };
+}
+
+/** The flags that ask for a probe as --probe-method and --probe-body say, to type again. */
+export function probeFlags(probe: ProbeRequest): string {
+  return `${probe.method !== 'GET' ? ` --probe-method ${probe.method}` : ''}${probe.body !== undefined ? ` --probe-body ${shellWord(probe.body)}` : ''}`;
+}
+
+/** --probe-method or --probe-body, if given. */
+export function probeHowFlag({ values }: Flags): string | undefined {
+  return (['--probe-method', '--probe-body'] as const).find((flag) => values.has(flag));
+}
