@@ -1,17 +1,32 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** What ships: the app at the top level, the layer, Practice's code, and each integration's. */
+/** What ships: the app at the top level, the layer (its package), Practice's code, and each integration's. */
 const SHIPPED = [
   'index.ts',
   'authentication.ts',
-  'layer/**/*.ts',
+  'packages/zapier-oauth-layer/src/**/*.ts',
   'practice/**/*.ts',
   'triggers/**/*.ts',
   'creates/**/*.ts',
   'searches/**/*.ts',
   'integrations/**/*.ts',
 ];
+
+/**
+ * The layer reads the environment in its settings.ts alone. Elsewhere in it `process` is not
+ * named at all, so that neither `process.env` nor `process['env']`, `const { env } = process`,
+ * `const p = process` or `globalThis.process` reads it by another road.
+ */
+const ENV_ONLY_IN_SETTINGS = 'The layer reads the environment only in its settings.ts.';
+const LAYER_READS_NO_ENVIRONMENT = {
+  'no-restricted-globals': ['error', { name: 'process', message: ENV_ONLY_IN_SETTINGS }],
+  'no-restricted-properties': [
+    'error',
+    { object: 'globalThis', property: 'process', message: ENV_ONLY_IN_SETTINGS },
+    { object: 'global', property: 'process', message: ENV_ONLY_IN_SETTINGS },
+  ],
+};
 
 const nodeGlobals = {
   require: 'readonly',
@@ -27,6 +42,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'dist/',
+      'packages/*/dist/',
       'build/',
       'coverage/',
       'zapierwrapper.js',
@@ -47,15 +63,15 @@ export default tseslint.config(
     },
   },
   {
-    // Every log line of the app is redacted first: layer/log.ts logLine is the only way to log.
+    // Every log line of the app is redacted first: the layer's logLine (log.ts) is the only way to log.
     files: SHIPPED,
-    ignores: ['layer/log.ts', 'integrations/*/test/**'],
+    ignores: ['packages/zapier-oauth-layer/src/log.ts', 'integrations/*/test/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "MemberExpression[property.name='console'], MemberExpression[object.name='console']",
-          message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
+          message: "Log through the layer's logLine (log.ts), which redacts every secret first.",
         },
       ],
     },
@@ -71,8 +87,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/tools/**', '**/test/**'], message: 'Shipped code never imports tooling or tests.' },
             {
-              group: ['**/layer/*', '!**/layer/index'],
-              message: 'Outside layer/, import the layer through its public surface: layer/index.ts.',
+              group: ['**/packages/**', '**/layer/**'],
+              message: "Import the layer as its package: 'zapier-oauth-layer', never a path into it.",
             },
           ],
         },
@@ -81,11 +97,15 @@ export default tseslint.config(
   },
   {
     // The layer knows nothing of any API but through a profile, and reads the environment in one place.
-    files: ['layer/**/*.ts'],
+    files: ['packages/zapier-oauth-layer/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            { name: 'process', message: ENV_ONLY_IN_SETTINGS },
+            { name: 'node:process', message: ENV_ONLY_IN_SETTINGS },
+          ],
           patterns: [
             { group: ['**/tools/**', '**/test/**'], message: 'Shipped code never imports tooling or tests.' },
             {
@@ -98,34 +118,23 @@ export default tseslint.config(
     },
   },
   {
-    files: ['layer/**/*.ts'],
-    ignores: ['layer/settings.ts'],
+    files: ['packages/zapier-oauth-layer/src/**/*.ts'],
+    ignores: ['packages/zapier-oauth-layer/src/settings.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "MemberExpression[property.name='console'], MemberExpression[object.name='console']",
-          message: 'Log through logLine (layer/log.ts), which redacts every secret first.',
-        },
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'The layer reads the environment only in layer/settings.ts.',
+          message: "Log through the layer's logLine (log.ts), which redacts every secret first.",
         },
       ],
+      ...LAYER_READS_NO_ENVIRONMENT,
     },
   },
   {
-    // The one file that may log, still without reading the environment.
-    files: ['layer/log.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'The layer reads the environment only in layer/settings.ts.',
-        },
-      ],
-    },
+    // The one file that may log, still without reading the environment (the rules above).
+    files: ['packages/zapier-oauth-layer/src/log.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // Tools never lean on the tests, and no tool imports another's command line.
@@ -145,8 +154,9 @@ export default tseslint.config(
               message: 'A command line is an entry point, not a module.',
             },
             {
-              group: ['**/layer/*', '!**/layer/index'],
-              message: 'Import the layer through its public surface: layer/index.ts.',
+              group: ['**/packages/**', '**/layer/**'],
+              message:
+                "Import the layer as its package: 'zapier-oauth-layer' or 'zapier-oauth-layer/internal', never a path into it.",
             },
           ],
         },
@@ -164,8 +174,9 @@ export default tseslint.config(
           patterns: [
             {
               group: [
-                '**/layer',
-                '**/layer/**',
+                'zapier-oauth-layer',
+                'zapier-oauth-layer/**',
+                '**/packages/**',
                 '**/practice/**',
                 '**/profiles/**',
                 '**/index',
@@ -189,8 +200,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/layer/*', '!**/layer/index'],
-              message: 'Import the layer through its public surface: layer/index.ts.',
+              group: ['**/packages/**', '**/layer/**'],
+              message:
+                "Import the layer as its package: 'zapier-oauth-layer' or 'zapier-oauth-layer/internal', never a path into it.",
             },
           ],
         },

@@ -10,7 +10,7 @@ import {
 import { createTask } from '../practice/api';
 import { optionalApiDate } from '../practice/dates';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
-import { clean } from '../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 
 const inputFields = defineInputFields([
   {

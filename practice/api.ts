@@ -2,7 +2,7 @@
 // helpers and never build URLs or headers themselves.
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { isRecord, parseCoreError, requestTimeoutMs } from '../layer';
+import { isRecord, parseCoreError, requestTimeoutMs } from 'zapier-oauth-layer/internal';
 import { practice } from './layer';
 
 export type Client = {

@@ -2,7 +2,7 @@
 // are documented in layer/profile.ts). Practice is the layer's reference user: every quirk
 // K1–K8 is a line here, not a branch in the layer.
 
-import { defineProfile } from '../layer';
+import { defineProfile } from 'zapier-oauth-layer/internal';
 import { SCOPE_LABELS, REQUESTED_SCOPES } from './scopes';
 
 export const practiceProfile = defineProfile({
@@ -17,10 +17,9 @@ export const practiceProfile = defineProfile({
     api: '/api/',
     oauthOther: ['/oauth/revoke'],
   },
-  client: { idEnv: 'CLIENT_ID', secretEnv: 'CLIENT_SECRET', authMethod: 'basic' },
+  client: { idEnv: 'CLIENT_ID', secretEnv: 'CLIENT_SECRET' },
   authorization: {
     scopes: REQUESTED_SCOPES,
-    scopeSeparator: ' ',
     scopeLabels: SCOPE_LABELS,
     // The authorization code grant requires S256 PKCE (docs/practice-api.md §2).
     pkce: 'required',
@@ -51,16 +50,12 @@ export const practiceProfile = defineProfile({
       internal: 'server',
       unavailable: 'unavailable',
     },
-    // K1 header-only: a 403 with only `WWW-Authenticate: Bearer error="invalid_token"`.
-    bearerChallenge: true,
+    // K1 header-only: a 403 with only `WWW-Authenticate: Bearer error="invalid_token"`, read as
+    // RFC 6750 says (bearerChallenge, on unless a profile says otherwise).
   },
   token: {
-    errorCode: 'error',
-    errorDescription: 'error_description',
     // K6: older deployments answer token errors with HTTP 200.
     errorsAs200: true,
-    tokenTypes: ['Bearer'],
-    lifetime: { field: 'expires_in', unit: 'seconds', assumeSeconds: null },
     // Rotation on every refresh; the old token works 60 s more, or never again under K8 (§2).
     rotation: { kind: 'strict' },
     refreshTokenInRefresh: 'always',

@@ -6,9 +6,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createWebhook, deleteWebhook, type WebhookEvent } from './api';
-import { bySecret, cacheKey } from '../layer';
+import { bySecret, cacheKey } from 'zapier-oauth-layer/internal';
 import { practice } from './layer';
-import { isRecord, parseJson } from '../layer';
+import { isRecord, parseJson } from 'zapier-oauth-layer/internal';
 
 export const SIGNATURE_HEADER = 'Practice-Signature';
 /** Contract §4: receivers reject a `t` more than 300 s old. */

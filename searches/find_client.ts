@@ -9,7 +9,7 @@ import {
 } from 'zapier-platform-core';
 import { searchClients } from '../practice/api';
 import { CLIENT_OUTPUT_FIELDS, CLIENT_SAMPLE } from '../practice/samples';
-import { clean } from '../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 
 const inputFields = defineInputFields([
   {

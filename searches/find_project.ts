@@ -9,7 +9,7 @@ import {
 } from 'zapier-platform-core';
 import { listProjects, type Project } from '../practice/api';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
-import { clean } from '../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 
 /** 20 pages of 100: a firm's newest 2,000 projects (per client, when one is chosen). */
 export const FIND_PROJECT_MAX_PAGES = 20;

@@ -2,17 +2,23 @@
 // scanner that finds any of them in captured text. Used by the tests that plant every form of
 // every secret in hostile answers (test/auth/encoded-secrets.test.ts, test/doctor/encoded-secrets.test.ts).
 
-export type Encoding =
-  | 'as is'
-  | 'URL-encoded'
-  | 'form-encoded'
-  | 'JSON-escaped'
-  | 'base64'
-  | 'base64 without padding'
-  | 'base64url'
-  | 'base64url with padding'
-  | 'base64 inside a blob, offset 1'
-  | 'base64 inside a blob, offset 2';
+/** Every encoding a planted secret is written in, in the order formsOf gives them. */
+export const ENCODINGS = [
+  'as is',
+  'URL-encoded',
+  'form-encoded',
+  'URLSearchParams-encoded',
+  'JSON-escaped',
+  'JSON-escaped with "\\/"',
+  'base64',
+  'base64 without padding',
+  'base64url',
+  'base64url with padding',
+  'base64 inside a blob, offset 1',
+  'base64 inside a blob, offset 2',
+] as const;
+
+export type Encoding = (typeof ENCODINGS)[number];
 
 /** The encodings core's own log scrubber also knows (@zapier/secret-scrubber makeSensitiveBank). */
 export const CORE_SCRUBBER_ENCODINGS: ReadonlySet<Encoding> = new Set([
@@ -31,15 +37,11 @@ interface Form {
   sought: string;
 }
 
-function blob(secret: string, lead: string): Form {
+function blob(secret: string, lead: string): Omit<Form, 'encoding'> {
   // Two bytes after the secret; the first and the last two groups of 4 characters also
   // encode the neighbours, everything between encodes the secret alone.
   const planted = Buffer.from(`${lead}${secret}!?`).toString('base64');
-  return {
-    encoding: lead.length === 1 ? 'base64 inside a blob, offset 1' : 'base64 inside a blob, offset 2',
-    planted,
-    sought: planted.slice(4, -8),
-  };
+  return { planted, sought: planted.slice(4, -8) };
 }
 
 /**
@@ -59,19 +61,26 @@ export function clientCredentialSecrets(clientId: string, clientSecret: string):
 export function formsOf(secret: string): Form[] {
   const b64 = Buffer.from(secret, 'utf8').toString('base64');
   const url = Buffer.from(secret, 'utf8').toString('base64url');
-  const same = (encoding: Encoding, text: string): Form => ({ encoding, planted: text, sought: text });
-  return [
-    same('as is', secret),
-    same('URL-encoded', encodeURIComponent(secret)),
-    same('form-encoded', new URLSearchParams({ v: secret }).toString().slice(2)),
-    same('JSON-escaped', JSON.stringify(secret).slice(1, -1)),
-    same('base64', b64),
-    same('base64 without padding', b64.replace(/=+$/, '')),
-    same('base64url', url),
-    same('base64url with padding', url.padEnd(Math.ceil(url.length / 4) * 4, '=')),
-    blob(secret, 'x'),
-    blob(secret, 'xy'),
-  ];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const same = (text: string) => ({ planted: text, sought: text });
+  const forms: Record<Encoding, Omit<Form, 'encoding'>> = {
+    'as is': same(secret),
+    'URL-encoded': same(encodeURIComponent(secret)),
+    // As HTTP Basic joins the client credentials (RFC 6749 §2.3.1) and core's scrubber knows it.
+    'form-encoded': same(encodeURIComponent(secret).replace(/%20/g, '+')),
+    // As a form body is written by URLSearchParams, which also escapes !'()~.
+    'URLSearchParams-encoded': same(new URLSearchParams({ v: secret }).toString().slice(2)),
+    'JSON-escaped': same(json),
+    // As JSON writers that escape "/" (PHP's json_encode, some Java ones) write it.
+    'JSON-escaped with "\\/"': same(json.replace(/\//g, '\\/')),
+    base64: same(b64),
+    'base64 without padding': same(b64.replace(/=+$/, '')),
+    base64url: same(url),
+    'base64url with padding': same(url.padEnd(Math.ceil(url.length / 4) * 4, '=')),
+    'base64 inside a blob, offset 1': blob(secret, 'x'),
+    'base64 inside a blob, offset 2': blob(secret, 'xy'),
+  };
+  return ENCODINGS.map((encoding) => ({ encoding, ...forms[encoding] }));
 }
 
 /** Every form of every secret, for a hostile server to quote. */

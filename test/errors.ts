@@ -1,7 +1,7 @@
 // Catching and reading the errors a step throws. Zapier's AppError and ThrottledError
 // JSON-encode their payload into `message`; core may append a "What happened" trailer.
 import nock from 'nock';
-import { parseCoreError, WHAT_HAPPENED } from '../layer';
+import { parseCoreError, WHAT_HAPPENED } from 'zapier-oauth-layer/internal';
 
 export interface CaughtError {
   name: string;

@@ -9,7 +9,7 @@ import {
 } from 'zapier-platform-core';
 import { listProjects } from '../practice/api';
 import { PROJECT_OUTPUT_FIELDS, PROJECT_SAMPLE } from '../practice/samples';
-import { clean } from '../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 
 const inputFields = defineInputFields([
   {

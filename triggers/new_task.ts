@@ -11,7 +11,7 @@ import {
 import { listTasks, type Task } from '../practice/api';
 import { TASK_OUTPUT_FIELDS, TASK_SAMPLE } from '../practice/samples';
 import { receiveDelivery, subscriptionOperations } from '../practice/webhooks';
-import { clean } from '../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 
 const inputFields = defineInputFields([
   {

@@ -2,8 +2,9 @@
 // errors are already Zapier errors in HubSpot's words (the layer's middleware); failures below
 // HTTP become one here.
 import type { ZObject } from 'zapier-platform-core';
-import { createLayer, requestTimeoutMs } from '../../layer';
-import { hubspotProfile } from '../../profiles/hubspot';
+import { createLayer } from 'zapier-oauth-layer';
+import { requestTimeoutMs } from 'zapier-oauth-layer/internal';
+import { hubspotProfile } from './profile';
 
 export const hubspot = createLayer(hubspotProfile);
 

@@ -1,6 +1,6 @@
 // HubSpot contacts for Zapier: everything OAuth (authorize, exchange, coordinated refresh,
 // stale only on a dead grant, messages in HubSpot's words) is the layer's, told about HubSpot
-// by its profile (profiles/hubspot.ts); this folder adds what is HubSpot contacts' own.
+// by its profile (profile.ts); this folder adds what is HubSpot contacts' own.
 import path from 'node:path';
 import zapier, { defineApp } from 'zapier-platform-core';
 import { hubspot } from './api';
@@ -8,8 +8,8 @@ import authentication from './authentication';
 import createContact from './creates/create_contact';
 import newContact from './triggers/new_contact';
 
-// Compiled, this file runs from dist/integrations/hubspot/; under ts-jest it runs in place.
-const packageJson = __filename.endsWith('.ts') ? './package.json' : '../../../package.json';
+// Compiled, this file runs from dist/; under ts-jest it runs in place.
+const packageJson = __filename.endsWith('.ts') ? './package.json' : '../package.json';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require(path.join(__dirname, packageJson)) as { version: string };
 

@@ -9,6 +9,11 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   // The harness runs the app through core's Lambda handler: this folder's core, the app's own.
-  moduleNameMapper: { '^zapier-platform-core$': '<rootDir>/node_modules/zapier-platform-core' },
+  // The layer is the package this folder installs, for the tests and the harness alike.
+  moduleNameMapper: {
+    '^zapier-platform-core$': '<rootDir>/node_modules/zapier-platform-core',
+    '^zapier-oauth-layer$': '<rootDir>/node_modules/zapier-oauth-layer',
+    '^zapier-oauth-layer/internal$': '<rootDir>/node_modules/zapier-oauth-layer/dist/internal.js',
+  },
   testTimeout: 30000,
 };

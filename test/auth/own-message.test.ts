@@ -2,7 +2,7 @@
 // "What happened: Executing <method> with bundle {…}" to every error without doNotContextify
 // (src/middleware.js); for REST hooks that bundle holds subscribeData and its webhook secret.
 // These run through createAppTester, i.e. through core's app middleware, where the dump is added.
-import { blankRefreshMessage } from '../../layer';
+import { blankRefreshMessage } from 'zapier-oauth-layer/internal';
 import { practice } from '../../practice/layer';
 import { at } from '../helpers';
 import { api, appTester, failureOf, liveAuth, useTestEnvironment, WWW_EXPIRED } from './support';

@@ -2,7 +2,7 @@
 // calling the API: no request is spent on a dead token". The clock is frozen so the
 // skew boundary can be tested to the second.
 import nock from 'nock';
-import { EXPIRY_SKEW_SECONDS, refreshMarginSeconds } from '../../layer';
+import { EXPIRY_SKEW_SECONDS, refreshMarginSeconds } from 'zapier-oauth-layer/internal';
 import {
   ACCESS_TOKEN,
   api,

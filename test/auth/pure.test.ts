@@ -7,9 +7,11 @@ import {
   redact,
   serverText,
   expiresAtFrom,
+  lifetimeOf,
   MAX_SANE_EXPIRES_IN,
+  type Profile,
   type TokenContext,
-} from '../../layer';
+} from 'zapier-oauth-layer/internal';
 import { practice } from '../../practice/layer';
 const PREFIXES = practice.profile.tokenPrefixes;
 
@@ -229,6 +231,9 @@ describe('parseRetryAfter', () => {
     ['"0"', '0', 0],
     ['120 (number)', 120, 120],
     ['1.2 (number, rounded up)', 1.2, 2],
+    // Shopify's REST 429 writes "Retry-After: 2.0"; read as no delay, Zapier would retry at once.
+    ['"2.0" (Shopify\'s, a decimal)', '2.0', 2],
+    ['"1.5" (rounded up: never sooner than asked)', '1.5', 2],
     ['an absurd delay (capped at a day)', '99999999', 86400],
     ['an HTTP-date 30 s ahead', new Date(NOW_MS + 30_000).toUTCString(), 30],
     ['an HTTP-date in the past', 'Wed, 21 Oct 2015 07:28:00 GMT', 0],
@@ -247,7 +252,8 @@ describe('parseRetryAfter', () => {
     ['NaN', Number.NaN],
     ['Infinity', Number.POSITIVE_INFINITY],
     ['a negative string', '-1'],
-    ['a fractional string', '1.5'],
+    ['a fraction without digits before it', '.5'],
+    ['two points', '1.2.3'],
     ['digits with junk', '12abc'],
     ['an object', { seconds: 5 }],
   ])('returns null for %s', (_label, value) => {
@@ -292,6 +298,54 @@ describe('expiresAtFrom', () => {
   it('gives 0 when the clock itself is not sane', () => {
     expect(expiresAtFrom(3600, Number.NaN)).toBe(0);
     expect(expiresAtFrom(3600, 0)).toBe(0);
+  });
+});
+
+describe("lifetimeOf: a token answer's lifetime in each unit a profile can name", () => {
+  type Lifetime = Profile['token']['lifetime'];
+  const lifetime = (
+    unit: Lifetime['unit'],
+    field: string | null = 'expires_in',
+    assumeSeconds: number | null = null,
+  ): Lifetime => ({ field, unit, assumeSeconds });
+
+  // One hour in every unit, as a number and as the string some token endpoints send.
+  it.each<[Lifetime['unit'], number]>([
+    ['seconds', 3600],
+    ['milliseconds', 3_600_000],
+    ['epoch-seconds', NOW + 3600],
+    ['epoch-milliseconds', (NOW + 3600) * 1000],
+  ])('reads one hour written in %s (%p) as 3600 seconds', (unit, written) => {
+    expect(lifetimeOf(lifetime(unit), { expires_in: written }, NOW)).toBe(3600);
+    expect(lifetimeOf(lifetime(unit), { expires_in: String(written) }, NOW)).toBe(3600);
+  });
+
+  it.each<[Lifetime['unit'], number, number]>([
+    ['seconds', 3599.9, 3599],
+    ['milliseconds', 1_999, 1],
+    ['epoch-seconds', NOW + 59.5, 59],
+    ['epoch-milliseconds', (NOW + 59) * 1000 + 999, 59],
+  ])('rounds %s down to whole seconds (%p -> %p)', (unit, written, seconds) => {
+    expect(lifetimeOf(lifetime(unit), { expires_in: written }, NOW)).toBe(seconds);
+  });
+
+  it.each<[Lifetime['unit'], number]>([
+    ['seconds', 0],
+    ['milliseconds', 999],
+    ['epoch-seconds', NOW - 60],
+    ['epoch-milliseconds', NOW * 1000],
+    ['seconds', MAX_SANE_EXPIRES_IN + 1],
+    ['milliseconds', (MAX_SANE_EXPIRES_IN + 1) * 1000],
+  ])("takes the profile's assumption when %s makes no lifetime of %p", (unit, written) => {
+    expect(lifetimeOf(lifetime(unit, 'expires_in', 7200), { expires_in: written }, NOW)).toBe(7200);
+    expect(lifetimeOf(lifetime(unit), { expires_in: written }, NOW)).toBe(0);
+  });
+
+  it('reads the field the profile names, and only that one', () => {
+    const body = { expires_in: 60, expires_on: NOW + 3600 };
+    expect(lifetimeOf(lifetime('epoch-seconds', 'expires_on'), body, NOW)).toBe(3600);
+    expect(lifetimeOf(lifetime('seconds', null, 1800), body, NOW)).toBe(1800);
+    expect(lifetimeOf(lifetime('seconds', 'expires_at'), body, NOW)).toBe(0);
   });
 });
 
@@ -431,6 +485,8 @@ describe('redact', () => {
     ['Upgrade to the Basic subscription', 'a long word after Basic'],
     ['Set compat_mode, compat_settings and pat_ on the form', 'identifiers that contain a token prefix'],
     ['Bearer authentication failed', 'a word after Bearer'],
+    ['WWW-Authenticate: Bearer error="invalid_token"', 'a Bearer challenge (RFC 6750 §3)'],
+    ['Bearer realm="api", error="insufficient_scope", scope="tasks:write"', 'a challenge with its realm'],
   ])('leaves honest text alone: "%s" (%s)', (text) => {
     expect(redact(text, [], PREFIXES)).toBe(text);
   });
@@ -440,13 +496,18 @@ describe('redact', () => {
     expect(redact(`Authorization: Basic ${basic}`, [])).toBe(`Authorization: ${REDACTED}`);
     expect(redact('Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature', [])).toBe(REDACTED);
     expect(redact('use Bearer 0123456789abcdef.', [])).toBe(`use ${REDACTED}.`);
+    // A token that ends in padding before a quote is no challenge: only an auth-param name is.
+    expect(redact('"Authorization": "Bearer abcdEFGH="', [])).toBe(`"Authorization": "${REDACTED}"`);
   });
 
   describe('every form a known secret travels in', () => {
-    const secret = 'cs super/secret+value="42"&more';
+    // `!'()~` are escaped by URLSearchParams and not by encodeURIComponent, `/` is escaped by
+    // some JSON writers, its base64 has a "/" and padding (38 bytes, "?" third of three): every
+    // form below differs from the others.
+    const secret = `cs? super/secret+value="42"&more (!'~)`;
     const b64 = Buffer.from(secret).toString('base64');
     const b64url = Buffer.from(secret).toString('base64url');
-    it.each([
+    const forms: Array<[string, string]> = [
       ['as is', secret],
       ['URL-encoded', encodeURIComponent(secret)],
       [
@@ -456,12 +517,21 @@ describe('redact', () => {
       ['form-encoded (Basic)', encodeURIComponent(secret).replace(/%20/g, '+')],
       ['form-encoded (URLSearchParams)', new URLSearchParams({ v: secret }).toString().slice(2)],
       ['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
+      ['JSON-escaped, "/" as "\\/"', JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')],
       ['base64', b64],
       ['base64 without padding', b64.replace(/=+$/, '')],
       ['base64url', b64url],
       ['base64url with padding', b64url.padEnd(Math.ceil(b64url.length / 4) * 4, '=')],
+      ['base64, URL-encoded', encodeURIComponent(b64)],
+      ['base64, JSON-escaped "/" as "\\/"', b64.replace(/\//g, '\\/')],
       ['base64 of id:secret', Buffer.from(`client-id:${secret}`).toString('base64')],
-    ])('%s', (_form, text) => {
+    ];
+
+    it('differ from one another for this secret: no row repeats another', () => {
+      expect(new Set(forms.map(([, text]) => text)).size).toBe(forms.length);
+    });
+
+    it.each(forms)('%s', (_form, text) => {
       const secrets = [secret, `client-id:${secret}`];
       expect(redact(`before ${text} after`, secrets)).toBe(`before ${REDACTED} after`);
     });

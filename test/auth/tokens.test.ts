@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { REQUESTED_SCOPES } from '../../practice/scopes';
-import { MAX_SANE_EXPIRES_IN } from '../../layer';
+import { MAX_SANE_EXPIRES_IN } from 'zapier-oauth-layer/internal';
 import {
   ACCESS_TOKEN,
   api,

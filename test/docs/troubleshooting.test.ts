@@ -3,6 +3,7 @@
 // fixed opening (up to the first filled-in part) must appear in the doc.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import zapier, { type ZObject } from 'zapier-platform-core';
 import { idProblem } from '../../practice/api';
 import {
   type ResponseLike,
@@ -13,8 +14,17 @@ import {
   redirectRefusedMessage,
   type Grant,
   blankRefreshMessage,
-} from '../../layer';
+  parseCoreError,
+  bySubject,
+  RefreshCoordinator,
+  SealedCache,
+  type TokenAuthData,
+  createLayer,
+  defineProfile,
+  type ProfileInput,
+} from 'zapier-oauth-layer/internal';
 import { practice } from '../../practice/layer';
+import { PROFILES } from '../../profiles';
 
 const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8').replace(
   /\s+/g,
@@ -130,7 +140,116 @@ const inputMessages = [
   idProblem({ label: 'Task', key: 'task_id' }, '..'),
 ];
 
+/** Per-connection hosts refused, as an API of Practice's name with Zoho's and Salesforce's connection fields says it. */
+function connectionMessages(): string[] {
+  const as = (profile: ProfileInput) =>
+    createLayer(defineProfile({ ...profile, name: 'Practice', checked: undefined } as ProfileInput));
+  const sf = PROFILES.salesforce!;
+  const required = as({
+    ...sf,
+    connection: { ...sf.connection!, fields: [{ ...sf.connection!.fields[0]!, default: undefined }] },
+  });
+  const attempts: Array<[ReturnType<typeof as>, string, Record<string, string>]> = [
+    [as(PROFILES.zoho!), PROFILES.zoho!.endpoints.token, { dc: 'evil.example' }],
+    [as(sf), sf.endpoints.token, { login_host: 'evil.example' }],
+    [required, sf.endpoints.token, {}],
+  ];
+  return attempts.map(([layer, endpoint, values]) => {
+    try {
+      layer.endpoints.endpoint(endpoint, values);
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  });
+}
+
+/** A z over an in-memory store; `fails(purpose, op)` says which calls fail ("refresh-outcome", "refresh-lock"). */
+function storeZ(fails: (purpose: string, op: 'get' | 'set') => boolean = () => false): ZObject {
+  const data = new Map<string, unknown>();
+  const purpose = (key: string) => key.split(':')[1] ?? '';
+  const check = (key: string, op: 'get' | 'set') => {
+    if (fails(purpose(key), op))
+      throw new Error('RPC request failed after 3 attempts: Unable to reach the RPC server');
+  };
+  const cache = {
+    get: async (key: string) => {
+      check(key, 'get');
+      return data.get(key) ?? null;
+    },
+    set: async (key: string, value: unknown, _ttl?: number, _scope?: unknown, nx?: boolean) => {
+      check(key, 'set');
+      if (nx && data.has(key)) return null;
+      data.set(key, value);
+      return true;
+    },
+    delete: async (key: string) => data.delete(key),
+  };
+  return { cache, errors: zapier.errors, console: { log: () => undefined } } as unknown as ZObject;
+}
+
+/** What the coordinator says when it does not refresh: each way a run can end without a pair. */
+async function coordinatorMessages(): Promise<string[]> {
+  const token = 'prt_refresh_token_0123456789';
+  const lockedBy = async (z: ZObject, until: number) => {
+    await new SealedCache(z, bySubject('practice'), 'refresh-lock').set(
+      token,
+      { owner: 'another run', until },
+      90,
+    );
+    return z;
+  };
+  const unreadable = storeZ();
+  await unreadable.cache.set(
+    new SealedCache(unreadable, bySubject('practice'), 'refresh-outcome').key(token),
+    'v2.x.y.z',
+  );
+  let locked = false;
+  const scripts: ZObject[] = [
+    // The store does not answer at all, and the rotation punishes reuse.
+    storeZ(() => true),
+    // The lock is taken, then the store fails: the holder cannot take its second look.
+    storeZ((purpose, op) => {
+      if (purpose === 'refresh-lock' && op === 'set') locked = true;
+      return locked && purpose === 'refresh-outcome' && op === 'get';
+    }),
+    // Another run holds the lock, and its call is still going.
+    await lockedBy(storeZ(), Date.now() + 60_000),
+    // Another run held the lock; its call is over, and nothing was recorded.
+    await lockedBy(storeZ(), Date.now() - 1),
+    // An entry about the token exists but does not open.
+    unreadable,
+  ];
+  process.env.OAUTH_REFRESH_BUDGET_MS = '900';
+  try {
+    const out: string[] = [];
+    for (const z of scripts) {
+      const coordinator = new RefreshCoordinator(z, {
+        namespace: 'practice',
+        name: 'Practice',
+        rotation: practice.profile.token.rotation,
+      });
+      const never = () => new Promise<TokenAuthData>(() => undefined);
+      const error = await coordinator.refresh({ accessToken: 'pat_a', refreshToken: token }, never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      out.push(parseCoreError(error).message);
+    }
+    return out;
+  } finally {
+    delete process.env.OAUTH_REFRESH_BUDGET_MS;
+  }
+}
+
 describe('docs/troubleshooting.md', () => {
+  it('has a row for every way coordinated refresh ends a run without a pair', async () => {
+    const messages = await coordinatorMessages();
+    expect(new Set(messages).size).toBe(messages.length);
+    for (const message of messages)
+      expect({ message, found: doc.includes(opening(message)) }).toEqual({ message, found: true });
+  });
+
   it.each([
     ...signalMessages,
     ...tokenMessages,
@@ -139,6 +258,7 @@ describe('docs/troubleshooting.md', () => {
     missingRefresh.ok ? '' : missingRefresh.message,
     blankRefreshMessage(practice.profile),
     ...inputMessages,
+    ...connectionMessages(),
   ])('has a row for "%s"', (message) => {
     expect(message).toBeTruthy();
     expect(doc).toContain(opening(message ?? ''));

@@ -5,7 +5,13 @@
 // field is covered without touching this file.
 import { api, App, liveAuth, useTestEnvironment } from '../helpers';
 import { CLIENT_SAMPLE, COMPLETED_TASK_SAMPLE, PROJECT_SAMPLE, TASK_SAMPLE } from '../../practice/samples';
-import { checkedField, CHECKED_METHODS, checkInput, withCheckedInput, type CheckedField } from '../../layer';
+import {
+  checkedField,
+  CHECKED_METHODS,
+  checkInput,
+  withCheckedInput,
+  type CheckedField,
+} from 'zapier-oauth-layer/internal';
 import { failsOffline, run, SUBSCRIPTION, type StepPath } from './support';
 
 useTestEnvironment();

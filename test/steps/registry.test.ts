@@ -3,7 +3,7 @@
 // a doctor finding or a Zap that breaks in production.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { isRecord } from '../../layer';
+import { isRecord } from 'zapier-oauth-layer/internal';
 import { STEP_ENDPOINTS } from '../../practice/scopes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

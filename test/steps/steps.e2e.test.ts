@@ -231,27 +231,44 @@ describe('steps against the sandbox', () => {
   });
 
   it('hidden triggers page through the sandbox with the cursor', async () => {
+    // The demo data fits in one page of the 100 the triggers ask for: a sandbox of its own that
+    // answers two items a page, so that every list has a second page to reach.
+    const paged = await startSandbox({ port: 0, pageSize: 2 });
+    const base = process.env.BASE_URL;
     // Only core's cursor RPC is answered locally; every API request still goes to the sandbox.
     process.env.ZAPIER_DEPLOY_KEY = 'test-deploy-key';
     const stored = { cursor: null as string | null };
     const rpc = cursorRpc(stored);
     try {
+      process.env.BASE_URL = paged.url;
+      const tokens = await connect(paged);
+      const auth = {
+        ...authData,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token ?? '',
+      };
+      const ids = async (key: 'clients' | 'projects' | 'members' | 'tasks', page: number) => {
+        const items = await run(`triggers.${key}.perform`, { authData: auth, meta: { page } });
+        return (items as Array<{ id: string }>).map((item) => item.id);
+      };
       for (const key of ['clients', 'projects', 'members', 'tasks'] as const) {
         stored.cursor = null;
-        const first = (await run(`triggers.${key}.perform`, { authData, meta: { page: 0 } })) as Array<{
-          id: string;
-        }>;
-        expect(first.length).toBeGreaterThan(0);
-        if (stored.cursor) {
-          const second = (await run(`triggers.${key}.perform`, { authData, meta: { page: 1 } })) as Array<{
-            id: string;
-          }>;
-          expect(second.map((r) => r.id)).not.toContain(first[0]?.id);
-        }
+        const first = await ids(key, 0);
+        expect({ key, items: first.length, cursor: typeof stored.cursor }).toEqual({
+          key,
+          items: 2,
+          cursor: 'string',
+        });
+        expect(stored.cursor).not.toBe('');
+        const second = await ids(key, 1);
+        expect({ key, items: second.length }).toEqual({ key, items: 2 });
+        expect(second.filter((id) => first.includes(id))).toEqual([]);
       }
     } finally {
+      process.env.BASE_URL = base;
       rpc.scope.persist(false);
       nock.cleanAll();
+      await paged.close();
     }
   });
 

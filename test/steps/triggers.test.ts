@@ -142,6 +142,21 @@ describe.each(hooks)('$key (instant)', ({ key, event, record }) => {
     expect(await run(`triggers.${key}.perform`, again)).toEqual([]);
   });
 
+  // Two Zaps on one event are two subscriptions; their secrets may be equal (an account-wide
+  // signing secret), so what remembers an event id names the subscription too.
+  it('fires an event id once for each of two subscriptions that share a secret', async () => {
+    const eventId = nextEventId();
+    const to = (id: string) => ({
+      authData: liveAuth(),
+      ...signedDelivery({ event, data: record, eventId }),
+      subscribeData: { ...SUBSCRIPTION, id },
+    });
+    expect(await run(`triggers.${key}.perform`, to('wh_201'))).toEqual([record]);
+    expect(await run(`triggers.${key}.perform`, to('wh_202'))).toEqual([record]);
+    expect(await run(`triggers.${key}.perform`, to('wh_201'))).toEqual([]);
+    expect(await run(`triggers.${key}.perform`, to('wh_202'))).toEqual([]);
+  });
+
   it('fires nothing for a delivery of another event', async () => {
     const result = await run(`triggers.${key}.perform`, {
       authData: liveAuth(),

@@ -145,6 +145,16 @@ describe('claimEvent', () => {
     expect(await claimEvent(z, wh2, 'evt_1')).toBe('first');
   });
 
+  it('claims an event once for each of two subscriptions that share a secret', async () => {
+    const z = cacheZ(new Map());
+    const zapA = { id: 'wh_1', secret: 'whsec_shared_0123456789abcdef' };
+    const zapB = { id: 'wh_2', secret: 'whsec_shared_0123456789abcdef' };
+    expect(await claimEvent(z, zapA, 'evt_1')).toBe('first');
+    expect(await claimEvent(z, zapB, 'evt_1')).toBe('first');
+    expect(await claimEvent(z, zapA, 'evt_1')).toBe('repeat');
+    expect(await claimEvent(z, zapB, 'evt_1')).toBe('repeat');
+  });
+
   it('keeps two firms apart when their subscription and event ids are equal (ids numbered per firm)', async () => {
     const store = new Map<string, unknown>();
     const firmA = { id: 'wh_1', secret: 'whsec_firm_a_0123456789abcdef01' };

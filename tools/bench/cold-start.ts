@@ -7,6 +7,9 @@
 // CLI (node_modules/.bin, patched at install from patches/ by tools/scripts/apply-patches.mjs).
 //
 // BENCH_SKIP_OUR_ZIP=1 reuses build/build.zip instead of rebuilding it.
+// BENCH_ALSO_ZIPS="name=/path/to/build.zip,…" times and sizes other builds of this app in the same
+// run, interleaved with the rest (a variant with a schema library, main before a change): figures
+// measured apart on this machine drift more than the differences they are meant to show.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,12 +171,21 @@ export async function main(): Promise<void> {
     );
 
     // --- cold start, from what each build.zip holds ------------------------------
+    // Ours and every BENCH_ALSO_ZIPS build also load the layer and Practice's profile alone
+    // (dist/practice/profile.js: every layer module, the profile check, defineProfile on the
+    // profile), without core, whose load is most of a cold start and all of its noise.
+    const layerOnly: Target[] = [];
     const targets: Target[] = [];
     if (ourZipSize !== null) {
       unzip(ourZip, path.join(work, 'ours-zip'));
       targets.push({
         name: 'ours (unzipped build.zip)',
         entry: path.join(work, 'ours-zip', 'index.js'),
+        esm: false,
+      });
+      layerOnly.push({
+        name: 'ours',
+        entry: path.join(work, 'ours-zip', 'dist', 'practice', 'profile.js'),
         esm: false,
       });
     }
@@ -198,6 +210,28 @@ export async function main(): Promise<void> {
       entry: path.join(tpl, 'dist', 'index.js'),
       esm: true,
     });
+
+    const also = (process.env.BENCH_ALSO_ZIPS ?? '')
+      .split(',')
+      .filter((item) => item.includes('='))
+      .map((item) => {
+        const [name = '', zip = ''] = item.split('=');
+        return { name: name.trim(), zip: zip.trim(), size: sizeOf(zip.trim()) };
+      });
+    for (const extra of also) {
+      if (extra.size === null) throw new Error(`BENCH_ALSO_ZIPS: no file at ${extra.zip}`);
+      unzip(extra.zip, path.join(work, `also-${extra.name}`));
+      targets.push({
+        name: `${extra.name} (unzipped build.zip)`,
+        entry: path.join(work, `also-${extra.name}`, 'index.js'),
+        esm: false,
+      });
+      layerOnly.push({
+        name: extra.name,
+        entry: path.join(work, `also-${extra.name}`, 'dist', 'practice', 'profile.js'),
+        esm: false,
+      });
+    }
 
     const samples = timeLoads(targets);
     console.log(
@@ -229,16 +263,36 @@ export async function main(): Promise<void> {
           ratio('ours (project: index.js -> dist/)', 'template (project: dist/index.js)', 'wall'),
           ratio('ours (project: index.js -> dist/)', 'template (project: dist/index.js)', 'load'),
         ],
+        ...also.map((extra) => [
+          `${extra.name}: unzipped build.zip`,
+          ratio(`${extra.name} (unzipped build.zip)`, 'template (unzipped build.zip)', 'wall'),
+          ratio(`${extra.name} (unzipped build.zip)`, 'template (unzipped build.zip)', 'load'),
+        ]),
       ],
     );
+
+    if (layerOnly.length > 1) {
+      const layerSamples = timeLoads(layerOnly);
+      const ours = median(layerSamples.get('ours')?.load ?? []);
+      console.log(
+        `\n## The layer and its profile alone: require(dist/practice/profile.js) in a fresh process (median of ${RUNS}, interleaved)\n`,
+      );
+      printTable(
+        ['app', 'load ms', 'more than ours'],
+        layerOnly.map((t) => {
+          const load = median(layerSamples.get(t.name)?.load ?? []);
+          return [t.name, load.toFixed(1), t.name === 'ours' ? '' : `${(load - ours).toFixed(1)} ms`];
+        }),
+      );
+    }
 
     // Size and build time side by side: `zapier-platform build --skip-validation` as typed,
     // in each project folder (the template's fixed build against ours).
     const seconds = (what: string) => steps.find((s) => s.what === what)?.seconds;
     const ourSeconds = seconds(ourBuild);
     const tplSeconds = seconds('template: zapier-platform build, with includeInBuild');
-    const ratioOf = (a: number | null | undefined, b: number | null | undefined) =>
-      a && b ? (a / b).toFixed(2) : 'n/a';
+    const ratioOf = (a: number | null | undefined, b: number | null | undefined, digits = 2) =>
+      a && b ? (a / b).toFixed(digits) : 'n/a';
     console.log('\n## build.zip size\n');
     printTable(
       ['app', 'build.zip', 'ratio ours/template', 'build s', 'build time ours/template'],
@@ -246,10 +300,11 @@ export async function main(): Promise<void> {
         [
           'ours',
           kb(ourZipSize),
-          ratioOf(ourZipSize, tplZipFixed),
+          ratioOf(ourZipSize, tplZipFixed, 3),
           ourSeconds ? ourSeconds.toFixed(1) : 'n/a',
           ratioOf(ourSeconds, tplSeconds),
         ],
+        ...also.map((extra) => [extra.name, kb(extra.size), ratioOf(extra.size, tplZipFixed, 3), '', '']),
         ['template, with includeInBuild', kb(tplZipFixed), '1.00', tplSeconds?.toFixed(1) ?? 'n/a', '1.00'],
         ['template, as generated (its "Testing build" step fails)', kb(tplZipRaw), '', '', ''],
       ],

@@ -4,12 +4,14 @@
 import { main as coldStart } from './cold-start';
 import { main as coordination } from './coordination';
 import { main as middleware } from './middleware';
+import { main as redaction } from './redact';
 import { main as requests } from './requests';
 
 async function all(): Promise<void> {
   await coldStart();
   await requests();
   await middleware();
+  redaction();
   await coordination();
 }
 

@@ -38,7 +38,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { isRecord } from '../../layer';
+import { isRecord } from 'zapier-oauth-layer/internal';
 
 export const RPC_METHODS = ['zcache_get', 'zcache_set', 'zcache_delete', 'get_cursor', 'set_cursor'] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
@@ -54,7 +54,9 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  *   kind (zcache_get: text that is not JSON; zcache_set/zcache_delete: the string "OK";
  *   get_cursor: an object; set_cursor: a number), `what: 'id'` someone else's id,
  *   `what: 'body'` a 200 whose body is not JSON;
- * - error: `{id, error: message}`.
+ * - error: `{id, error: message}`;
+ * - lose: a write the store answers `true` for and then does not keep (a Redis failover that
+ *   drops the last writes, an eviction right after the write): zcache_set stores nothing.
  * Which calls it hits: `methods` (default: all), `times` (the next n calls it would hit),
  * `from`/`until` (a window on the server's clock, ms since the epoch; see `window`), and `when`,
  * a hook asked once per call with what the call is (after the other conditions, in order).
@@ -64,6 +66,7 @@ export type RpcFault = (
   | { kind: 'slow'; delayMs: number }
   | { kind: 'garbage'; what?: 'result' | 'id' | 'body' }
   | { kind: 'error'; message?: string }
+  | { kind: 'lose' }
 ) & {
   methods?: RpcMethod[];
   times?: number;
@@ -138,6 +141,13 @@ export interface RpcServer {
   logs(): RpcLogLine[];
   /** Forgets every entry, cursor, log line and count (not the fault or clock). */
   clear(): void;
+  /** Drops the live entries `which` picks, as an eviction would; returns how many. */
+  evict(which: (entry: CacheEntry) => boolean): number;
+  /**
+   * Stops accepting connections (`true`: every call is refused, ECONNREFUSED, and open sockets
+   * are closed) or listens again on the same port (`false`): a store unreachable outright.
+   */
+  refuseConnections(refuse: boolean): Promise<void>;
   /** Replaces every fault with this one (null: none). */
   setFault(fault: RpcFault | null): void;
   /** Adds a fault beside the others; the first that hits a call decides it. */
@@ -349,6 +359,10 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
       send(res, 200, { id, error: active.message ?? 'the store failed' });
       return;
     }
+    if (active?.kind === 'lose' && method === 'zcache_set') {
+      send(res, 200, { id, result: true });
+      return;
+    }
     if (active?.kind === 'garbage') {
       const what = active.what ?? 'result';
       if (what === 'body') {
@@ -433,6 +447,7 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
   if (opts.unref) server.unref();
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
+  let refusing = false;
 
   return {
     url: `${base}/rpc`,
@@ -441,7 +456,8 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        if (refusing) resolve();
+        else server.close(() => resolve());
       }),
     entries: () => {
       const out: CacheEntry[] = [];
@@ -454,6 +470,35 @@ export async function startRpcServer(opts: RpcServerOptions = {}): Promise<RpcSe
     },
     cursors: () => Object.fromEntries(cursorStore),
     logs: () => [...logLines],
+    evict: (which) => {
+      let dropped = 0;
+      for (const [namespace, space] of store) {
+        for (const [key, entry] of space) {
+          if (live(entry) && which({ key, namespace, value: entry.value, expiresAt: entry.expiresAt })) {
+            space.delete(key);
+            dropped += 1;
+          }
+        }
+      }
+      return dropped;
+    },
+    refuseConnections: async (refuse) => {
+      if (refuse === refusing) return;
+      refusing = refuse;
+      if (refuse) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      }
+    },
     clear: () => {
       store.clear();
       cursorStore.clear();

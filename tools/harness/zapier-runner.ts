@@ -83,7 +83,7 @@
 
 import path from 'node:path';
 import zapier from 'zapier-platform-core';
-import { type CoreErrorParts, parseCoreError, isRecord } from '../../layer';
+import { type CoreErrorParts, parseCoreError, isRecord } from 'zapier-oauth-layer/internal';
 import { type RpcServer, startRpcServer, storeKeyFor } from './rpc-server';
 
 export type AuthData = Record<string, string | number>;

@@ -10,7 +10,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { ApiError } from './errors';
 import { callerOf, requireScopes } from './gateway';
-import { paginate } from './paging';
+import { MAX_LIMIT, paginate } from './paging';
 import { metaOf } from './request-log';
 import {
   isoTime,
@@ -29,6 +29,8 @@ import { isLoopbackTarget, newWebhookSecret, type WebhookDispatcher } from './we
 export interface ApiDeps {
   store: Store;
   webhooks: WebhookDispatcher;
+  /** The most items one page holds, whatever `limit` asks (SandboxOptions.pageSize). */
+  pageSize?: number;
 }
 
 const EVENT_READ_SCOPE: Record<WebhookEvent, Scope> = {
@@ -51,8 +53,10 @@ function param(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function apiRouter({ store, webhooks }: ApiDeps): Router {
+export function apiRouter({ store, webhooks, pageSize = MAX_LIMIT }: ApiDeps): Router {
   const router = express.Router();
+  // The limit asked is checked as always; the page may still hold fewer, with a cursor to the rest.
+  const limitOf = (req: Request) => Math.min(queryLimit(req), pageSize);
   const now = () => isoTime(store.now());
 
   const findClient = (id: string): Client => {
@@ -78,7 +82,7 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
       key: (m) => m.id,
       sortName: 'id',
       direction: 'asc',
-      limit: queryLimit(req),
+      limit: limitOf(req),
       cursor: queryString(req, 'cursor'),
     });
     send(req, res, 200, page);
@@ -90,7 +94,7 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
     requireScopes(req, 'clients:read');
     const sort = queryOneOf(req, 'sort', ['-created_at', '-updated_at'] as const) ?? '-created_at';
     const updatedSince = queryTimestamp(req, 'updated_since');
-    const limit = queryLimit(req);
+    const limit = limitOf(req);
     const cursor = queryString(req, 'cursor');
     const field = sort === '-updated_at' ? 'updated_at' : 'created_at';
     // Inclusive, so a poller that passes the newest updated_at it saw cannot miss a tie.
@@ -207,7 +211,7 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
       key: (p) => p.created_at,
       sortName: '-created_at',
       direction: 'desc',
-      limit: queryLimit(req),
+      limit: limitOf(req),
       cursor: queryString(req, 'cursor'),
     });
     send(req, res, 200, page);
@@ -257,7 +261,7 @@ export function apiRouter({ store, webhooks }: ApiDeps): Router {
       key: (t) => (sort === '-completed_at' ? (t.completed_at ?? '') : t.created_at),
       sortName: sort,
       direction: 'desc',
-      limit: queryLimit(req),
+      limit: limitOf(req),
       cursor: queryString(req, 'cursor'),
     });
     send(req, res, 200, page);

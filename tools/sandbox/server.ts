@@ -57,6 +57,12 @@ export interface SandboxOptions {
   clock?: () => number;
   /** Where the sandbox reports webhook trouble; silent by default. Never given tokens. */
   log?: (line: string) => void;
+  /**
+   * The most items one page of a list holds, 1..100, whatever `limit` asks (default: as many
+   * as it asks). An API may answer fewer than asked, with a cursor to the rest: tests use it to
+   * reach a second page of the demo data, which fits in one page of 100.
+   */
+  pageSize?: number;
 }
 
 export interface GrantSummary {
@@ -148,6 +154,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const now = opts.clock ?? Date.now;
   const host = opts.host ?? '127.0.0.1';
   let ttl = checkTtl(opts.accessTokenTtlSeconds ?? 3600);
+  if (
+    opts.pageSize !== undefined &&
+    !(Number.isInteger(opts.pageSize) && opts.pageSize >= 1 && opts.pageSize <= 100)
+  ) {
+    throw new SandboxInputError('pageSize must be a whole number from 1 to 100');
+  }
   let quirks: Quirks = { ...DEFAULT_QUIRKS, ...opts.quirks };
   const log = opts.log ?? (() => undefined);
 
@@ -222,7 +234,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     gateway({ store, server: oauth, limiter, quirks: () => quirks, forbidden }),
     express.json({ limit: '100kb' }),
     express.urlencoded({ extended: false }),
-    apiRouter({ store, webhooks }),
+    apiRouter({ store, webhooks, pageSize: opts.pageSize }),
   );
   app.get('/', (_req, res) => {
     res.json({

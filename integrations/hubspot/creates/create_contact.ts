@@ -4,7 +4,7 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { clean } from '../../../layer';
+import { clean } from 'zapier-oauth-layer/internal';
 import { call, CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, flat, type Contact } from '../api';
 
 const inputFields = defineInputFields([

@@ -3,7 +3,7 @@
 // HubSpot stand-in on 127.0.0.1 (tools/standins/hubspot.ts). Nothing else is called.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { blankRefreshMessage, type TokenAnswer } from '../../../layer';
+import { blankRefreshMessage, type TokenAnswer } from 'zapier-oauth-layer/internal';
 import { newConnection, ZapierRunner, type Connection } from '../../../tools/harness/zapier-runner';
 import { start } from '../../../tools/standins/hubspot';
 import type { StandIn } from '../../../tools/standins/types';
