@@ -1,4 +1,4 @@
-import { spec, start } from '../../tools/standins/hubspot';
+import { spec, start, V1_SUNSET_MS } from '../../tools/standins/hubspot';
 import { startStandIn } from '../../tools/standins/server';
 import type { StandIn } from '../../tools/standins/types';
 import { call, field, getProbe, postToken, str } from './helpers';
@@ -318,6 +318,36 @@ describe('HubSpot stand-in, the date-versioned OAuth API (2026-03)', () => {
       'invalid_client',
       'BAD_CLIENT_SECRET',
     ]);
+  });
+
+  test('v1 is served until its sunset (2027-02-16), then only 2026-03; a refresh token v1 issued keeps working there', async () => {
+    let now = V1_SUNSET_MS - 60_000;
+    const clocked = await start({ clock: () => now });
+    try {
+      const form = (token: string) => ({
+        form: {
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          client_id: clocked.client.id,
+          client_secret: clocked.client.secret,
+        },
+      });
+      const c = clocked.connect();
+      const before = await postToken(clocked, TOKEN, form(c.refresh_token));
+      expect(before.status).toBe(200);
+      expect(
+        (await call(clocked, 'GET', `/oauth/v1/access-tokens/${str(before.body, 'access_token')}`)).status,
+      ).toBe(200);
+      now = V1_SUNSET_MS;
+      const after = await postToken(clocked, TOKEN, form(c.refresh_token));
+      expect([after.status, field(after.body, 'error')]).toEqual([404, 'no such endpoint in this stand-in']);
+      expect((await call(clocked, 'GET', `/oauth/v1/access-tokens/${c.access_token}`)).status).toBe(404);
+      const moved = await postToken(clocked, TOKEN_2026, form(c.refresh_token));
+      expect([moved.status, str(moved.body, 'refresh_token')]).toEqual([200, c.refresh_token]);
+      expect(clocked.oauthRequests()).toEqual({ v1: 2, '2026-03': 1 });
+    } finally {
+      await clocked.close();
+    }
   });
 
   test('reads the form body only: client credentials in the query string are no credentials', async () => {

@@ -49,7 +49,7 @@
 //   [metadata] https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata
 //              (GET /oauth/v1/access-tokens/{token}, no Authorization header: token, user, hub_domain,
 //              scopes, hub_id, app_id, expires_in, user_id, token_type)
-import type { StandIn, StartStandIn } from './types';
+import type { StandIn } from './types';
 import {
   authorizationToken,
   randomToken,
@@ -58,6 +58,7 @@ import {
   type ProviderSpec,
   type Reply,
   type Route,
+  type StartOptions,
 } from './server';
 
 const PORTAL = 62515;
@@ -92,6 +93,13 @@ const tokenError = (status: string, message: string, oauthError?: string): Reply
 
 /** The date-versioned token endpoint ([v1-sunset]); v1 stays at spec.tokenPath. */
 export const TOKEN_2026_03 = '/oauth/2026-03/token';
+
+/**
+ * [v1-sunset] v1 "will remain accessible until February 16th, 2027". From then on (the start of
+ * that day in UTC: HubSpot names no hour) the stand-in answers every /oauth/v1/ path as one it does
+ * not know, 404: what HubSpot will answer is not documented, and that 404 is the stand-in's assumption.
+ */
+export const V1_SUNSET_MS = Date.parse('2027-02-16T00:00:00Z');
 
 /**
  * [v3-errors] every refusal, on v1 and 2026-03 alike ("These responses will be reflected in both the v1
@@ -458,6 +466,7 @@ function hubspotSpec(asked: OAuthRequests = { v1: 0, '2026-03': 0 }): ProviderSp
         }),
     },
     routes: [...crm.routes, introspectOf(asked)],
+    retired: (path, nowMs) => nowMs >= V1_SUNSET_MS && path.startsWith('/oauth/v1/'),
   };
 }
 
@@ -477,7 +486,7 @@ export const spec: ProviderSpec = hubspotSpec();
 export type HubSpotStandIn = StandIn & { oauthRequests(): OAuthRequests };
 
 /** A HubSpot stand-in with a CRM of its own. */
-export const start = async (options?: Parameters<StartStandIn>[0]): Promise<HubSpotStandIn> => {
+export const start = async (options?: StartOptions): Promise<HubSpotStandIn> => {
   const asked: OAuthRequests = { v1: 0, '2026-03': 0 };
   const standIn = await startStandIn(hubspotSpec(asked), options);
   return Object.assign(standIn, { oauthRequests: () => ({ ...asked }) });
