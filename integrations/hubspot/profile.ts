@@ -1,6 +1,17 @@
 // HubSpot's CRM API, as HubSpot documents it.
-//   developers.hubspot.com/docs/api/oauth/tokens (OAuth v1 token endpoint; 30-minute access tokens)
-//   developers.hubspot.com/docs/api/error-handling (categories, MISSING_SCOPES, rate limits)
+//   [tokens]     developers.hubspot.com/docs/api-reference/latest/authentication/manage-oauth-tokens
+//                (POST /oauth/2026-03/token, URL-form body with client_id/client_secret; 30-minute access
+//                tokens, expires_in in seconds)
+//   [v1-sunset]  developers.hubspot.com/changelog/v1-oauth-api-deprecation (/oauth/v1/token and the
+//                v1 token metadata endpoints "will remain accessible until February 16th, 2027"; replaced
+//                by POST /oauth/2026-03/token, /token/introspect and /token/revoke)
+//   [migrate]    developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide
+//                (swap the path; every parameter a form-encoded body field, never a query parameter)
+//   [v3-errors]  developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses
+//                (RFC 6749 error/error_description in every OAuth error, beside status/message, "in both
+//                the v1 and v3 OAuth API endpoints"; "no changes to the scope, app settings, or the OAuth
+//                install process")
+//   [errors]     developers.hubspot.com/docs/api/error-handling (categories, MISSING_SCOPES, rate limits)
 import { defineProfile } from 'zapier-oauth-layer';
 
 export const hubspotProfile = defineProfile({
@@ -12,8 +23,12 @@ export const hubspotProfile = defineProfile({
     baseEnv: 'HUBSPOT_BASE_URL',
     // Users authorize on app.hubspot.com; tokens and the API are on api.hubapi.com.
     authorize: 'https://app.hubspot.com/oauth/authorize',
-    token: '/oauth/v1/token',
+    // [v1-sunset] [migrate] the date-versioned endpoint; v1 is gone after 2027-02-16.
+    token: '/oauth/2026-03/token',
     api: '/crm/',
+    // [v1-sunset] introspect (the connection test's label) and revoke: OAuth endpoints that take the
+    // token in the form body and must never get it as a Bearer header.
+    oauthOther: ['/oauth/2026-03/token/introspect', '/oauth/2026-03/token/revoke'],
   },
   // The token endpoint takes client_id and client_secret in the form body.
   client: { idEnv: 'HUBSPOT_CLIENT_ID', secretEnv: 'HUBSPOT_CLIENT_SECRET', authMethod: 'body' },
@@ -41,17 +56,14 @@ export const hubspotProfile = defineProfile({
     bearerChallenge: false,
   },
   token: {
-    // Refusals: 400 {"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"}.
-    errorCode: 'status',
-    errorDescription: 'message',
-    codes: {
-      BAD_REFRESH_TOKEN: 'invalid_grant',
-      BAD_AUTH_CODE: 'invalid_grant',
-      BAD_CLIENT_ID: 'invalid_client',
-      BAD_CLIENT_SECRET: 'invalid_client',
-      BAD_REDIRECT_URI: 'invalid_request',
-      BAD_GRANT_TYPE: 'unsupported_grant_type',
-    },
+    // [v3-errors] Refusals carry RFC 6749's pair, which the layer reads by default (error,
+    // error_description), e.g. 400 {"error": "invalid_grant", "error_description": "refresh token is
+    // invalid, expired or revoked", "status": "BAD_REFRESH_TOKEN", "message": "…"}. HubSpot's own
+    // status (BAD_REFRESH_TOKEN, BAD_CLIENT_ID, …) stays beside it "for backward compatibility", on v1
+    // and 2026-03 alike: it comes with `error`, never instead of it, and says nothing `error` does not,
+    // so no table of statuses is kept (the layer reads one code path; a table of them would never be
+    // consulted). A refusal without `error` is not documented any more; the layer would call it an
+    // unknown refusal, quote it, and not mark the connection stale.
     // expires_in: 1800, in seconds as RFC 6749 says: the default lifetime.
     // The refresh token stays the same; every answer repeats it.
     rotation: { kind: 'none' },

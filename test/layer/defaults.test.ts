@@ -123,7 +123,9 @@ describe("the repository's profiles, written without the standard", () => {
     ...p,
     token: { ...p.token, tokenTypes: p.token.tokenTypes.map((t) => t.toLowerCase()) },
   });
-  const unchanged = Object.keys(BEFORE).filter((id) => !['zoho', 'salesforce', 'github'].includes(id));
+  const unchanged = Object.keys(BEFORE).filter(
+    (id) => !['zoho', 'salesforce', 'github', 'hubspot'].includes(id),
+  );
 
   it.each(unchanged)('%s is the profile it was before issue 26, once filled in', (id) => {
     expect(comparable(PROFILES[id]!)).toEqual(comparable(BEFORE[id]!));
@@ -156,6 +158,26 @@ describe("the repository's profiles, written without the standard", () => {
       ...tokenBefore,
       lifetime: { ...tokenBefore.lifetime, issuedAt: undefined },
     });
+  });
+
+  it("hubspot differs only by HubSpot's move to its 2026-03 OAuth API (token endpoint, introspect and revoke, RFC 6749 errors)", () => {
+    const { endpoints, token, ...rest } = comparable(PROFILES.hubspot!);
+    const { endpoints: endpointsBefore, token: tokenBefore, ...restBefore } = comparable(BEFORE.hubspot!);
+    expect(rest).toEqual(restBefore);
+    expect([endpointsBefore.token, endpoints.token]).toEqual(['/oauth/v1/token', '/oauth/2026-03/token']);
+    expect(endpoints.oauthOther).toEqual(['/oauth/2026-03/token/introspect', '/oauth/2026-03/token/revoke']);
+    expect({ ...endpoints, token: 0, oauthOther: 0 }).toEqual({
+      ...endpointsBefore,
+      token: 0,
+      oauthOther: 0,
+    });
+    expect([token.errorCode, token.errorDescription, token.codes]).toEqual([
+      'error',
+      'error_description',
+      undefined,
+    ]);
+    const fields = { errorCode: 0, errorDescription: 0, codes: 0 };
+    expect({ ...token, ...fields }).toEqual({ ...tokenBefore, ...fields });
   });
 
   it('github differs only by its GraphQL family', () => {

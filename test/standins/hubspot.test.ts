@@ -1,4 +1,4 @@
-import { spec, start } from '../../tools/standins/hubspot';
+import { spec, start, V1_SUNSET_MS } from '../../tools/standins/hubspot';
 import { startStandIn } from '../../tools/standins/server';
 import type { StandIn } from '../../tools/standins/types';
 import { call, field, getProbe, postToken, str } from './helpers';
@@ -15,7 +15,7 @@ const refresh = (token: string, extra: Record<string, string> = {}) =>
   postToken(s, TOKEN, { form: { grant_type: 'refresh_token', refresh_token: token, ...creds(), ...extra } });
 
 describe('HubSpot stand-in', () => {
-  test('code exchange answers token_type, refresh_token, access_token and expires_in 1800', async () => {
+  test('code exchange answers token_type, refresh_token, access_token, expires_in 1800, hub_id and scopes', async () => {
     const code = s.authorizationCode('https://app.example/cb');
     const a = await postToken(s, TOKEN, {
       form: { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', ...creds() },
@@ -24,7 +24,9 @@ describe('HubSpot stand-in', () => {
     expect(Object.keys(a.body as object).sort()).toEqual([
       'access_token',
       'expires_in',
+      'hub_id',
       'refresh_token',
+      'scopes',
       'token_type',
     ]);
     expect(a.body).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
@@ -309,8 +311,43 @@ describe('HubSpot stand-in, the date-versioned OAuth API (2026-03)', () => {
       'unsupported_grant_type',
       'BAD_GRANT_TYPE',
     ]);
-    // v1 is unchanged: no RFC pair on a wrong secret.
-    expect(field((await refresh(c.refresh_token, { client_secret: 'nope' })).body, 'error')).toBeUndefined();
+    // [v3-errors] "reflected in both the v1 and v3 OAuth API endpoints": v1 refuses the same way.
+    expect((await refresh('no-such-token')).body).toEqual((await refresh2026('no-such-token')).body);
+    const v1Secret = await refresh(c.refresh_token, { client_secret: 'nope' });
+    expect([field(v1Secret.body, 'error'), field(v1Secret.body, 'status')]).toEqual([
+      'invalid_client',
+      'BAD_CLIENT_SECRET',
+    ]);
+  });
+
+  test('v1 is served until its sunset (2027-02-16), then only 2026-03; a refresh token v1 issued keeps working there', async () => {
+    let now = V1_SUNSET_MS - 60_000;
+    const clocked = await start({ clock: () => now });
+    try {
+      const form = (token: string) => ({
+        form: {
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          client_id: clocked.client.id,
+          client_secret: clocked.client.secret,
+        },
+      });
+      const c = clocked.connect();
+      const before = await postToken(clocked, TOKEN, form(c.refresh_token));
+      expect(before.status).toBe(200);
+      expect(
+        (await call(clocked, 'GET', `/oauth/v1/access-tokens/${str(before.body, 'access_token')}`)).status,
+      ).toBe(200);
+      now = V1_SUNSET_MS;
+      const after = await postToken(clocked, TOKEN, form(c.refresh_token));
+      expect([after.status, field(after.body, 'error')]).toEqual([404, 'no such endpoint in this stand-in']);
+      expect((await call(clocked, 'GET', `/oauth/v1/access-tokens/${c.access_token}`)).status).toBe(404);
+      const moved = await postToken(clocked, TOKEN_2026, form(c.refresh_token));
+      expect([moved.status, str(moved.body, 'refresh_token')]).toEqual([200, c.refresh_token]);
+      expect(clocked.oauthRequests()).toEqual({ v1: 2, '2026-03': 1 });
+    } finally {
+      await clocked.close();
+    }
   });
 
   test('reads the form body only: client credentials in the query string are no credentials', async () => {

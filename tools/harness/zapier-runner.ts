@@ -139,6 +139,12 @@ export interface RunnerOptions {
   rpcUrl?: string;
   /** Zapier's limit on one request to the app, ms (rule 5). Default 30 000. */
   limitMs?: number;
+  /**
+   * Receives every log entry core writes, HTTP logs included, once core's scrubber has been
+   * through it: what core would stream to Zapier's log server (src/tools/create-logger.js,
+   * sendLog hands the same safe message and data to `event.customLogger`).
+   */
+  log?: (message: string, data: Record<string, unknown>) => void;
 }
 
 /** Zapier ends a request to the app after 30 s (rule 5). */
@@ -275,6 +281,7 @@ export class ZapierRunner {
   private readonly rpcServer: Promise<RpcServer> | null;
   private readonly rpcUrl: Promise<string>;
   private readonly limitMs: number;
+  private readonly log: RunnerOptions['log'];
 
   constructor(options: string | RunnerOptions = {}) {
     const opts: RunnerOptions = typeof options === 'string' ? { appPath: options } : options;
@@ -290,6 +297,7 @@ export class ZapierRunner {
       ? Promise.resolve(opts.rpcUrl)
       : (this.rpcServer ?? defaultRpcServer()).then((rpc) => rpc.url);
     this.limitMs = opts.limitMs ?? ZAPIER_LIMIT_MS;
+    this.log = opts.log;
     // Without an event token core's RPC client authenticates with a deploy key
     // (src/tools/create-rpc-client.js); the stand-in ignores its value.
     process.env.ZAPIER_DEPLOY_KEY ??= 'practice-harness-stand-in';
@@ -324,6 +332,7 @@ export class ZapierRunner {
         ),
         calledFromCli: true,
         calledFromCliInvoke: true,
+        ...(this.log ? { customLogger: this.log } : {}),
       }),
     );
     // As checks.js does in production, with the bundle the app saw.

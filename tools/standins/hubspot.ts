@@ -36,9 +36,9 @@
 //              errors now carry RFC 6749 error and error_description beside status and message, e.g.
 //              {"error":"invalid_grant","error_description":"refresh token is invalid, expired or revoked",
 //              "status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid, expired or revoked"}; "These responses
-//              will be reflected in both the v1 and v3 OAuth API endpoints" (this stand-in's v1 keeps its earlier
-//              answers: integrations/hubspot and its profile read them until they move); credentials "in the request
-//              body, never in the URL"
+//              will be reflected in both the v1 and v3 OAuth API endpoints" (so v1 refuses with the same pair here);
+//              "There are no changes to the scope, app settings, or the OAuth install process"; credentials "in the
+//              request body, never in the URL"
 //   [migrate]  https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide —
 //              swap /oauth/v1/token for /oauth/2026-03/token, "Ensure all parameters are provided as form-encoded body
 //              fields, not as query parameters"; the token endpoint answers as v1 does (access_token, expires_in)
@@ -49,7 +49,7 @@
 //   [metadata] https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata
 //              (GET /oauth/v1/access-tokens/{token}, no Authorization header: token, user, hub_domain,
 //              scopes, hub_id, app_id, expires_in, user_id, token_type)
-import type { StartStandIn } from './types';
+import type { StandIn } from './types';
 import {
   authorizationToken,
   randomToken,
@@ -58,6 +58,7 @@ import {
   type ProviderSpec,
   type Reply,
   type Route,
+  type StartOptions,
 } from './server';
 
 const PORTAL = 62515;
@@ -93,7 +94,17 @@ const tokenError = (status: string, message: string, oauthError?: string): Reply
 /** The date-versioned token endpoint ([v1-sunset]); v1 stays at spec.tokenPath. */
 export const TOKEN_2026_03 = '/oauth/2026-03/token';
 
-/** [v3-errors] the 2026-03 endpoint: every refusal with its RFC 6749 pair beside HubSpot's own. */
+/**
+ * [v1-sunset] v1 "will remain accessible until February 16th, 2027". From then on (the start of
+ * that day in UTC: HubSpot names no hour) the stand-in answers every /oauth/v1/ path as one it does
+ * not know, 404: what HubSpot will answer is not documented, and that 404 is the stand-in's assumption.
+ */
+export const V1_SUNSET_MS = Date.parse('2027-02-16T00:00:00Z');
+
+/**
+ * [v3-errors] every refusal, on v1 and 2026-03 alike ("These responses will be reflected in both the v1
+ * and v3 OAuth API endpoints"), with its RFC 6749 pair beside HubSpot's own status and message.
+ */
 const RFC_ERROR: Record<string, string> = {
   BAD_REFRESH_TOKEN: 'invalid_grant',
   BAD_AUTH_CODE: 'invalid_grant',
@@ -102,8 +113,8 @@ const RFC_ERROR: Record<string, string> = {
   BAD_CLIENT_SECRET: 'invalid_client',
   BAD_GRANT_TYPE: 'unsupported_grant_type',
 };
-const tokenErrorAt = (path: string, status: string, message: string, oauthError?: string): Reply =>
-  tokenError(status, message, path === TOKEN_2026_03 ? RFC_ERROR[status] : oauthError);
+const tokenErrorOf = (status: string, message: string): Reply =>
+  tokenError(status, message, RFC_ERROR[status]);
 
 const rateLimitBody = (policy: 'TEN_SECONDLY_ROLLING' | 'DAILY'): Reply =>
   hubspotError(
@@ -172,7 +183,7 @@ const field = (body: unknown, key: string): unknown =>
   body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
 
 /** The CRM's contacts (two to start with) and the routes that read and write them. */
-function contactsOf(): { list(): Contact[]; routes: Route[] } {
+function contactsOf(asked: OAuthRequests): { list(): Contact[]; routes: Route[] } {
   const contacts: Contact[] = [
     contact('51', '2026-01-05T10:00:00.000Z', { email: 'ada@example.com', firstname: 'Ada' }),
     contact('52', '2026-01-07T10:00:00.000Z', { email: 'alan@example.com', firstname: 'Alan' }),
@@ -255,6 +266,7 @@ function contactsOf(): { list(): Contact[]; routes: Route[] } {
     path: /^\/oauth\/v1\/access-tokens\/([^/]+)$/,
     scope: null,
     answer: ({ match, accessToken, nowMs }) => {
+      asked.v1 += 1;
       const token = decodeURIComponent(match[1] ?? '');
       const info = accessToken(token);
       if (!info || info.ended || nowMs >= info.expiresAtMs) {
@@ -286,11 +298,12 @@ function contactsOf(): { list(): Contact[]; routes: Route[] } {
  * (whose introspection this stand-in does not model), is RFC 7662's {"active": false}, and a
  * client it does not know the token endpoint's BAD_CLIENT_ID, both the stand-in's assumptions.
  */
-const introspect: Route = {
+const introspectOf = (asked: OAuthRequests): Route => ({
   method: 'POST',
   path: /^\/oauth\/2026-03\/token\/introspect$/,
   scope: null,
   answer: ({ form, accessToken, nowMs }) => {
+    asked['2026-03'] += 1;
     if (form.get('client_id') !== CLIENT.id || form.get('client_secret') !== CLIENT.secret) {
       return tokenError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_client');
     }
@@ -329,11 +342,20 @@ const introspect: Route = {
       },
     };
   },
-};
+});
 
-/** A stand-in's spec, with a CRM of its own. */
-function hubspotSpec(): ProviderSpec {
-  const crm = contactsOf();
+/** The OAuth requests a stand-in answered, by version: v1's token and metadata endpoints, and 2026-03's. */
+export interface OAuthRequests {
+  v1: number;
+  '2026-03': number;
+}
+
+/** A stand-in's spec, with a CRM of its own, counting its OAuth requests in `asked`. */
+function hubspotSpec(asked: OAuthRequests = { v1: 0, '2026-03': 0 }): ProviderSpec {
+  const crm = contactsOf(asked);
+  const count = (path: string) => {
+    asked[path === TOKEN_2026_03 ? '2026-03' : 'v1'] += 1;
+  };
   return {
     provider: 'hubspot',
     tokenPath: '/oauth/v1/token',
@@ -364,43 +386,43 @@ function hubspotSpec(): ProviderSpec {
     readAccessToken: (headers) => authorizationToken(headers, ['Bearer']),
     answers: {
       // [tokens] the documented token response.
-      token: (issued) => ({
-        status: 200,
-        json: {
-          token_type: 'bearer',
-          refresh_token: issued.refreshToken,
-          access_token: issued.accessToken,
-          expires_in: issued.expiresIn,
-          // hub_id and scopes, which HubSpot added to token answers on 2025-08-18 (developers.hubspot.com/changelog/
-          // additional-details-returned-when-generating-oauth-access-tokens), on the 2026-03 endpoint; v1 keeps
-          // the four fields integrations/hubspot was written against.
-          ...(issued.request.path === TOKEN_2026_03 ? { hub_id: PORTAL, scopes: issued.scopes } : {}),
-        },
-      }),
+      token: (issued) => {
+        count(issued.request.path);
+        return {
+          status: 200,
+          json: {
+            token_type: 'bearer',
+            refresh_token: issued.refreshToken,
+            access_token: issued.accessToken,
+            expires_in: issued.expiresIn,
+            // hub_id and scopes, which HubSpot added to token answers on 2025-08-18 (developers.hubspot.com/changelog/
+            // additional-details-returned-when-generating-oauth-access-tokens), before 2026-03 existed: v1 sends
+            // them too, and [migrate] says 2026-03 answers as v1 does.
+            hub_id: PORTAL,
+            scopes: issued.scopes,
+          },
+        };
+      },
       tokenFailure: (failure, { path }) => {
+        count(path);
         switch (failure) {
           // [refresh] [v3-errors]
           case 'dead_grant':
-            return tokenErrorAt(
-              path,
-              'BAD_REFRESH_TOKEN',
-              'refresh token is invalid, expired or revoked',
-              'invalid_grant',
-            );
+            return tokenErrorOf('BAD_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked');
           // BAD_CLIENT_ID with "missing or unknown client id" is quoted from the token endpoint;
           // BAD_CLIENT_SECRET, BAD_AUTH_CODE, BAD_REDIRECT_URI and BAD_GRANT_TYPE are HubSpot's status
-          // names for the other refusals, their messages this stand-in's wording, and on 2026-03 their
-          // RFC 6749 codes the stand-in's reading of RFC 6749 §5.2 (v1 keeps its invalid_request).
+          // names for the other refusals, their messages this stand-in's wording, and their RFC 6749
+          // codes the stand-in's reading of RFC 6749 §5.2 ([v3-errors] quotes only invalid_grant).
           case 'unknown_client':
-            return tokenErrorAt(path, 'BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_request');
+            return tokenErrorOf('BAD_CLIENT_ID', 'missing or unknown client id');
           case 'wrong_secret':
-            return tokenErrorAt(path, 'BAD_CLIENT_SECRET', 'missing or invalid client secret');
+            return tokenErrorOf('BAD_CLIENT_SECRET', 'missing or invalid client secret');
           case 'invalid_code':
-            return tokenErrorAt(path, 'BAD_AUTH_CODE', 'missing or unknown auth code');
+            return tokenErrorOf('BAD_AUTH_CODE', 'missing or unknown auth code');
           case 'redirect_uri_mismatch':
-            return tokenErrorAt(path, 'BAD_REDIRECT_URI', 'redirect uri mismatch');
+            return tokenErrorOf('BAD_REDIRECT_URI', 'redirect uri mismatch');
           case 'unsupported_grant_type':
-            return tokenErrorAt(path, 'BAD_GRANT_TYPE', 'unsupported grant type');
+            return tokenErrorOf('BAD_GRANT_TYPE', 'unsupported grant type');
           case 'rate_limited':
             return rateLimitBody('TEN_SECONDLY_ROLLING');
           // [errors] 502/504 are HubSpot's documented timeouts; the body is not documented.
@@ -443,7 +465,8 @@ function hubspotSpec(): ProviderSpec {
           message: `You do not have permissions to view object type ObjectTypeId{legacyObjectType=CONTACT} in portal ${PORTAL} (requires one of [contacts-read, contacts-access]): Forbidden.`,
         }),
     },
-    routes: [...crm.routes, introspect],
+    routes: [...crm.routes, introspectOf(asked)],
+    retired: (path, nowMs) => nowMs >= V1_SUNSET_MS && path.startsWith('/oauth/v1/'),
   };
 }
 
@@ -459,5 +482,12 @@ function invalidAuthentication(): Reply {
 /** The spec of a stand-in (its CRM shared by every server started from it). */
 export const spec: ProviderSpec = hubspotSpec();
 
+/** A HubSpot stand-in: its own CRM, and the OAuth requests it answered, by version. */
+export type HubSpotStandIn = StandIn & { oauthRequests(): OAuthRequests };
+
 /** A HubSpot stand-in with a CRM of its own. */
-export const start: StartStandIn = (options) => startStandIn(hubspotSpec(), options);
+export const start = async (options?: StartOptions): Promise<HubSpotStandIn> => {
+  const asked: OAuthRequests = { v1: 0, '2026-03': 0 };
+  const standIn = await startStandIn(hubspotSpec(asked), options);
+  return Object.assign(standIn, { oauthRequests: () => ({ ...asked }) });
+};

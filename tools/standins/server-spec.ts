@@ -240,6 +240,11 @@ export interface ProviderSpec {
   answers: ProviderAnswers;
   /** Endpoints beyond the probe (none for the conformance suite). */
   routes?: readonly Route[];
+  /**
+   * Whether the provider no longer serves `path` at `nowMs` (a version past its sunset): such a
+   * request is answered as a path the stand-in does not know (404), whatever endpoint it was.
+   */
+  retired?(path: string, nowMs: number): boolean;
 }
 
 export interface StartOptions {

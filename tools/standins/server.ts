@@ -22,6 +22,11 @@ export type * from './server-spec';
 export { describeFamilies } from './server-families';
 export { authorizationToken, randomHex, randomToken, randomUuid, StandInUsageError } from './server-util';
 
+const noSuchEndpoint = (spec: ProviderSpec): Reply => ({
+  status: 404,
+  json: { standIn: spec.provider, error: 'no such endpoint in this stand-in' },
+});
+
 export async function startStandIn(spec: ProviderSpec, options: StartOptions = {}): Promise<StandIn> {
   const now = options.clock ?? Date.now;
   const lifetime = options.accessTokenLifetimeSeconds ?? spec.accessTokenLifetimeSeconds;
@@ -33,13 +38,14 @@ export async function startStandIn(spec: ProviderSpec, options: StartOptions = {
   const families = familiesOf(spec);
   const resources: Resources = { spec, families, grants, faults, now };
   const { server, baseUrl } = await listen(spec.provider, async (req, url): Promise<Reply> => {
+    if (spec.retired?.(url.pathname, now())) return noSuchEndpoint(spec);
     const tokenPath = req.method === 'POST' ? tokenPathOf(spec, url.pathname) : undefined;
     if (tokenPath) return tokenEndpoint(resources, req, url.searchParams, tokenPath);
     const family = familyOfProbe(families, req.method, url.pathname);
     if (family) return probeEndpoint(resources, family, req, url.searchParams);
     const found = findRoute(spec, req.method, url.pathname);
     if (found) return routeEndpoint(resources, found, req, url.searchParams);
-    return { status: 404, json: { standIn: spec.provider, error: 'no such endpoint in this stand-in' } };
+    return noSuchEndpoint(spec);
   });
   grants.baseUrl = baseUrl;
   return standInOf({ spec, families, grants, faults, server, baseUrl });

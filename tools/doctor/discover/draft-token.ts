@@ -1,7 +1,7 @@
 // The draft's token section: how the token endpoint refuses (its status, where its code and
 // text are, what its own codes mean), what a refresh answer holds (lifetime, token type, fields
 // worth keeping) and what rotation it showed. Pure.
-import { MAPPABLE_TOKEN_PROBLEMS, type TokenProblem } from 'zapier-oauth-layer/internal';
+import type { TokenProblem } from 'zapier-oauth-layer/internal';
 import { branch, leaf, type DraftNode } from '../draft';
 import {
   codeCandidates,
@@ -24,14 +24,14 @@ function refusalOf(obs: Observations) {
   const candidates = obs.tokenProbe ? codeCandidates(obs.tokenProbe.body) : [];
   const rfc = candidates.find((c) => c.path === 'error' && RFC_TOKEN_ERRORS.has(c.value));
   const own = candidates.find((c) => c.path !== 'error');
-  // A provider's own code next to RFC 6749's is its more general one (HubSpot's "status" comes with
-  // every refusal, "error" with some): read that, and learn what it means from the RFC code beside it.
-  const code = rfc && own ? own : candidates[0];
+  // RFC 6749's "error" with one of its codes is read wherever it is: a provider's own code beside
+  // it (HubSpot's "status", kept "for backward compatibility" since its OAuth errors carry both,
+  // developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses)
+  // is noted, and the profile leaves errorCode to its RFC default.
+  const code = rfc ?? candidates[0];
   const codes: Record<string, TokenProblem> = {};
-  if (code && !RFC_TOKEN_ERRORS.has(code.value)) {
-    const meant = rfc && own ? (rfc.value as TokenProblem) : 'invalid_grant';
-    if (MAPPABLE_TOKEN_PROBLEMS.includes(meant)) codes[code.value] = meant;
-  }
+  // A code of the provider's own, alone: a refresh token that cannot exist is a dead grant.
+  if (code && !RFC_TOKEN_ERRORS.has(code.value)) codes[code.value] = 'invalid_grant';
   return { rfc: rfc && own ? rfc : undefined, own, code, codes };
 }
 
@@ -47,7 +47,7 @@ function refusalNodes(obs: Observations, clean: Clean): Record<string, DraftNode
           notes:
             rfc && own
               ? [
-                  `The answer also carried RFC 6749's "error": "${rfc.value}", which says what "${own.value}" means.`,
+                  `The answer also carried the provider's own "${own.path}": "${own.value}"; RFC 6749's "error": "${rfc.value}" says the same and is read.`,
                 ]
               : [],
         })
