@@ -10,16 +10,11 @@ import type { AddressInfo } from 'node:net';
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
 import { createLayer } from 'zapier-oauth-layer/internal';
 import { PROFILES } from '../../profiles';
-import { startRpcServer, type RpcServer } from '../../tools/harness/rpc-server';
-import {
-  describeError,
-  newConnection,
-  ZapierRunner,
-  type Connection,
-} from '../../tools/harness/zapier-runner';
+import { startRpcServer, type RpcServer } from 'zapier-oauth-layer/conformance';
+import { describeError, newConnection, ZapierRunner, type Connection } from 'zapier-oauth-layer/conformance';
 import { spec } from '../../tools/standins/salesforce';
-import { startStandIn, type ProviderSpec } from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+import { startStandIn, type ProviderSpec } from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { pointAt } from './support';
 
 const profile = PROFILES.salesforce!;

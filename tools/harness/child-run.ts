@@ -5,7 +5,7 @@
 // line. Never imported by the app, never packed.
 //
 //   HARNESS_CHILD_RUN='{"appPath":…,"rpcUrl":…,"connection":{…},"method":…,"bundle":{…}}' tsx tools/harness/child-run.ts
-import { type Connection, ZapierRunner } from './zapier-runner';
+import { type Connection, ZapierRunner } from 'zapier-oauth-layer/conformance';
 
 interface ChildRun {
   appPath: string;

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { blankRefreshMessage, type TokenAnswer } from 'zapier-oauth-layer/internal';
-import { newConnection, ZapierRunner, type Connection } from '../../../tools/harness/zapier-runner';
+import { newConnection, ZapierRunner, type Connection } from 'zapier-oauth-layer/conformance';
 import { start } from '../../../tools/standins/hubspot';
-import type { StandIn } from '../../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { hubspot as layer } from '../api';
 
 const TRIGGER = 'triggers.new_contact.operation.perform';

@@ -42,7 +42,7 @@
 //    refresh + retry at most once per step.
 //    Nothing here serialises runs: N concurrent runSteps on one Connection are N
 //    independent runs, as Zapier's workers are. A stale connection runs nothing.
-// 4. z.cache and z.cursor go to a real RPC server (tools/harness/rpc-server.ts) through core's
+// 4. z.cache and z.cursor go to a real RPC server (rpc-server.ts, next to this file) through core's
 //    own RPC client: every event carries `rpc_base` and a `storeKey` that also names the
 //    connection and its user, for the 'auth'/'user' scopes (src/tools/create-rpc-client.js,
 //    create-cache.js, create-storekey-tool.js); the client authenticates with a deploy key.
@@ -55,7 +55,7 @@
 //    have returned later is lost, a refreshed pair included. The runner races every
 //    invocation against `limitMs` (30 s, lower for tests) and reports `ZapierTimeout`
 //    (not stale: Zapier retries later). The app's code goes on in this process, as a Lambda
-//    may until it is frozen; `tools/harness/child-run.ts` runs a step in a process of its own, for
+//    may until it is frozen; the repository's `tools/harness/child-run.ts` runs a step in a process of its own, for
 //    tests that kill a run mid-request.
 // 6. Output checks are logged, never thrown, as on Zapier.
 //    src/app-middlewares/after/checks.js throws CheckError when `constants.IS_TESTING`
@@ -70,7 +70,8 @@
 //    checks out of core's hands their only other effects are to keep core's HTTP logging
 //    patch and to silence the memory watchdog's stdout line (src/tools/memory-checker.js).
 //
-// Interfaces (used by tests, tools/scripts/start.ts and tools/bench/):
+// Interfaces (the conformance kit, the repository's tests, tools/scripts/start.ts and tools/bench/;
+// exported by `zapier-oauth-layer/conformance` for an adopter's own end-to-end tests):
 //   new ZapierRunner({ appPath?, app?, rpc?, limitMs? })  |  new ZapierRunner(appPath)
 //   runner.connect(inputData) -> { connection, label }
 //   runner.runStep(connection, method, bundle?, { storeKey? }) -> StepOutcome
@@ -79,11 +80,12 @@
 //   newConnection(authData, { id?, userId? }) -> Connection (with an id)
 // Without `rpc`, a runner uses one lazily started RpcServer shared by the process.
 //
-// It is a test and demo harness: never imported by the app, never packed.
+// It is a test and demo harness: never imported by an app. It runs zapier-platform-core's handler,
+// the adopter's own copy (a peer dependency), so it is part of the conformance entry only.
 
 import path from 'node:path';
 import zapier from 'zapier-platform-core';
-import { type CoreErrorParts, parseCoreError, isRecord } from 'zapier-oauth-layer/internal';
+import { type CoreErrorParts, parseCoreError, isRecord } from '../internal';
 import { type RpcServer, startRpcServer, storeKeyFor } from './rpc-server';
 
 export type AuthData = Record<string, string | number>;
@@ -129,13 +131,13 @@ export interface RefreshOutcome {
 }
 
 export interface RunnerOptions {
-  /** The built app's entry (default: index.js at the project root). */
+  /** The built app's entry (default: index.js in the working directory, a Zapier project's root). */
   appPath?: string;
   /** An app definition instead of a path (tests of the harness itself). */
   app?: object;
   /** The RPC stand-in for z.cache / z.cursor; default: one shared by the process. */
   rpc?: RpcServer;
-  /** The RPC stand-in's URL, when it runs in another process (tools/harness/child-run.ts). */
+  /** The RPC stand-in's URL, when it runs in another process (the repository's tools/harness/child-run.ts). */
   rpcUrl?: string;
   /** Zapier's limit on one request to the app, ms (rule 5). Default 30 000. */
   limitMs?: number;
@@ -279,7 +281,7 @@ export class ZapierRunner {
   constructor(options: string | RunnerOptions = {}) {
     const opts: RunnerOptions = typeof options === 'string' ? { appPath: options } : options;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const app = (opts.app ?? require(opts.appPath ?? path.resolve(__dirname, '..', '..', 'index.js'))) as {
+    const app = (opts.app ?? require(opts.appPath ?? path.resolve(process.cwd(), 'index.js'))) as {
       authentication?: { connectionLabel?: unknown };
     };
     this.app = app;

@@ -1,4 +1,4 @@
-// What every provider stand-in offers the conformance suite (test/conformance/).
+// What every provider stand-in offers the conformance suite (../conformance/suite.ts).
 //
 // A stand-in is a small HTTP server on 127.0.0.1 that answers the way one real provider
 // documents it answers: its token endpoint, its API's endpoint families (one probe each), and
