@@ -1,5 +1,5 @@
 // End to end: the built app (index.js, what build.zip holds) through core's Lambda handler with
-// Zapier's refresh, retry and stale rules (the repository's harness, tools/harness), against the
+// Zapier's refresh, retry and stale rules (the package's harness, zapier-oauth-layer/conformance), against the
 // HubSpot stand-in on 127.0.0.1 (tools/standins/hubspot.ts). Nothing else is called.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
