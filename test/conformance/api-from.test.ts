@@ -1,6 +1,6 @@
 // A token answer that names a host the profile does not allow (endpoints.apiFrom.hosts), end to
 // end: through core's Lambda handler with Zapier's refresh and stale rules around it
-// (tools/harness/zapier-runner.ts), against the Salesforce stand-in, whose instance_url is
+// (zapier-oauth-layer/conformance, its src/conformance/zapier-runner.ts), against the Salesforce stand-in, whose instance_url is
 // turned into another server on 127.0.0.1 that records every request it gets. The app calls
 // the API as a Salesforce integration does: on the connection's own instance_url
 // (layer.endpoints.apiUrl). Whatever the answer names, that server never hears from the app,

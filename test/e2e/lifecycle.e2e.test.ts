@@ -1,6 +1,6 @@
 // The whole connection lifecycle against the sandbox over real HTTP on
 // 127.0.0.1: the built app runs through core's Lambda handler, with the
-// refresh-and-retry Zapier's servers perform (tools/harness/zapier-runner.ts).
+// refresh-and-retry Zapier's servers perform (zapier-oauth-layer/conformance, its src/conformance/zapier-runner.ts).
 import path from 'node:path';
 import { consent } from '../../tools/harness/consent';
 import { type Connection, ZapierRunner } from 'zapier-oauth-layer/conformance';
