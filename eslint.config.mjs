@@ -28,6 +28,9 @@ const LAYER_READS_NO_ENVIRONMENT = {
   ],
 };
 
+/** The package's test tooling (the conformance kit and the stand-in skeleton): not the layer an app runs. */
+const KIT = ['packages/zapier-oauth-layer/src/conformance/**', 'packages/zapier-oauth-layer/src/standin/**'];
+
 const nodeGlobals = {
   require: 'readonly',
   module: 'writable',
@@ -98,6 +101,7 @@ export default tseslint.config(
   {
     // The layer knows nothing of any API but through a profile, and reads the environment in one place.
     files: ['packages/zapier-oauth-layer/src/**/*.ts'],
+    ignores: KIT,
     rules: {
       'no-restricted-imports': [
         'error',
@@ -119,7 +123,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/zapier-oauth-layer/src/**/*.ts'],
-    ignores: ['packages/zapier-oauth-layer/src/settings.ts'],
+    ignores: ['packages/zapier-oauth-layer/src/settings.ts', ...KIT],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -129,6 +133,49 @@ export default tseslint.config(
         },
       ],
       ...LAYER_READS_NO_ENVIRONMENT,
+    },
+  },
+  {
+    // The conformance kit is test tooling an integration runs, never part of its app: it sets the
+    // variables that point a profile at its stand-in, and reaches the layer through its internal
+    // entry and the stand-ins through the skeleton's, nothing else of the package.
+    files: ['packages/zapier-oauth-layer/src/conformance/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tools/**', '**/test/**'], message: 'The package never imports tooling or tests.' },
+            {
+              group: ['../*', '!../internal', '!../standin'],
+              message:
+                "The kit reaches the layer through '../internal' and the skeleton through '../standin'.",
+            },
+            {
+              group: ['**/practice/**', '**/profiles/**'],
+              message: 'The kit is given its profile and stand-in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The stand-in skeleton imitates providers: like the stand-ins it serves, it never sees the
+    // layer it checks (nothing outside its folder).
+    files: ['packages/zapier-oauth-layer/src/standin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', 'zapier-oauth-layer', 'zapier-oauth-layer/**', 'zapier-platform-core'],
+              message: 'The stand-in skeleton is written apart from the layer it checks.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -173,15 +220,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                'zapier-oauth-layer',
-                'zapier-oauth-layer/**',
-                '**/packages/**',
-                '**/practice/**',
-                '**/profiles/**',
-                '**/index',
-                '**/authentication',
-              ],
+              // The layer in any entry but the stand-in skeleton's, which is written apart from
+              // it like every stand-in (zapier-oauth-layer/standin).
+              regex: '^zapier-oauth-layer(?!/standin$)(/.*)?$',
+              message: "Stand-ins are written from the provider's documentation, apart from what they check.",
+            },
+            {
+              group: ['**/packages/**', '**/practice/**', '**/profiles/**', '**/index', '**/authentication'],
               message: "Stand-ins are written from the provider's documentation, apart from what they check.",
             },
             { group: ['**/test/**'], message: 'Tools never import tests.' },

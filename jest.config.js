@@ -13,6 +13,8 @@ module.exports = {
   moduleNameMapper: {
     '^zapier-oauth-layer$': '<rootDir>/packages/zapier-oauth-layer/src/index.ts',
     '^zapier-oauth-layer/internal$': '<rootDir>/packages/zapier-oauth-layer/src/internal.ts',
+    '^zapier-oauth-layer/conformance$': '<rootDir>/packages/zapier-oauth-layer/src/conformance/index.ts',
+    '^zapier-oauth-layer/standin$': '<rootDir>/packages/zapier-oauth-layer/src/standin/index.ts',
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
   // Every test must reach an assertion (test/assertions.ts).

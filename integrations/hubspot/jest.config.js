@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // The tests' TypeScript, and the repository's harness and stand-in they use (../../tools);
+    // The tests' TypeScript, and the repository's stand-in they use (../../tools/standins);
     // the app itself is the built one (index.js -> dist/). Type-checking is tsc's job.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
@@ -14,6 +14,8 @@ module.exports = {
     '^zapier-platform-core$': '<rootDir>/node_modules/zapier-platform-core',
     '^zapier-oauth-layer$': '<rootDir>/node_modules/zapier-oauth-layer',
     '^zapier-oauth-layer/internal$': '<rootDir>/node_modules/zapier-oauth-layer/dist/internal.js',
+    '^zapier-oauth-layer/conformance$': '<rootDir>/node_modules/zapier-oauth-layer/dist/conformance.js',
+    '^zapier-oauth-layer/standin$': '<rootDir>/node_modules/zapier-oauth-layer/dist/standin.js',
   },
   testTimeout: 30000,
 };

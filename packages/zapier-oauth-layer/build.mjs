@@ -48,3 +48,38 @@ writeFileSync(
   path.join(dist, 'index.js'),
   `'use strict';\nconst layer = require('./layer.js');\n${MAIN_ENTRY.map((name) => `exports.${name} = layer.${name};`).join('\n')}\n`,
 );
+
+// The conformance kit and the stand-in skeleton (zapier-oauth-layer/conformance and /standin):
+// test tooling an integration runs, each a bundle of its own, so that an app requiring the layer
+// never loads them. The kit reaches the layer through layer.js and the skeleton through
+// standin.js rather than copies of its own: a test that imports the layer, the kit and the
+// skeleton holds one of each (one ProfileError class, one StandInUsageError class).
+const toSiblingBundles = {
+  name: 'sibling-bundles',
+  setup(build) {
+    const bundles = { '../internal': './layer.js', '../standin': './standin.js' };
+    build.onResolve({ filter: /^\.\.\/(internal|standin)$/ }, (args) =>
+      args.importer.startsWith(path.join(here, 'src', 'conformance'))
+        ? { path: bundles[args.path], external: true }
+        : undefined,
+    );
+  },
+};
+for (const [entry, out] of [
+  ['standin/index.ts', 'standin.js'],
+  ['conformance/index.ts', 'conformance.js'],
+]) {
+  // (build, not buildSync: esbuild takes plugins only in its asynchronous API.)
+  await esbuild.build({
+    entryPoints: [path.join(here, 'src', entry)],
+    outfile: path.join(dist, out),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['zapier-platform-core'],
+    plugins: [toSiblingBundles],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}

@@ -1,6 +1,6 @@
 // A token answer that names a host the profile does not allow (endpoints.apiFrom.hosts), end to
 // end: through core's Lambda handler with Zapier's refresh and stale rules around it
-// (tools/harness/zapier-runner.ts), against the Salesforce stand-in, whose instance_url is
+// (zapier-oauth-layer/conformance, its src/conformance/zapier-runner.ts), against the Salesforce stand-in, whose instance_url is
 // turned into another server on 127.0.0.1 that records every request it gets. The app calls
 // the API as a Salesforce integration does: on the connection's own instance_url
 // (layer.endpoints.apiUrl). Whatever the answer names, that server never hears from the app,
@@ -10,16 +10,11 @@ import type { AddressInfo } from 'node:net';
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
 import { createLayer } from 'zapier-oauth-layer/internal';
 import { PROFILES } from '../../profiles';
-import { startRpcServer, type RpcServer } from '../../tools/harness/rpc-server';
-import {
-  describeError,
-  newConnection,
-  ZapierRunner,
-  type Connection,
-} from '../../tools/harness/zapier-runner';
+import { startRpcServer, type RpcServer } from 'zapier-oauth-layer/conformance';
+import { describeError, newConnection, ZapierRunner, type Connection } from 'zapier-oauth-layer/conformance';
 import { spec } from '../../tools/standins/salesforce';
-import { startStandIn, type ProviderSpec } from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+import { startStandIn, type ProviderSpec } from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { pointAt } from './support';
 
 const profile = PROFILES.salesforce!;

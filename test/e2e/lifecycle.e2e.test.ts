@@ -1,8 +1,9 @@
 // The whole connection lifecycle against the sandbox over real HTTP on
 // 127.0.0.1: the built app runs through core's Lambda handler, with the
-// refresh-and-retry Zapier's servers perform (tools/harness/zapier-runner.ts).
+// refresh-and-retry Zapier's servers perform (zapier-oauth-layer/conformance, its src/conformance/zapier-runner.ts).
+import path from 'node:path';
 import { consent } from '../../tools/harness/consent';
-import { type Connection, ZapierRunner } from '../../tools/harness/zapier-runner';
+import { type Connection, ZapierRunner } from 'zapier-oauth-layer/conformance';
 import { DEMO_MEMBERS, startSandbox, type RequestLogEntry, type Sandbox } from '../../tools/sandbox/server';
 
 const REDIRECT_URI = 'http://localhost:9000';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   process.env.BASE_URL = sandbox.url;
   process.env.CLIENT_ID = sandbox.clientId;
   process.env.CLIENT_SECRET = sandbox.clientSecret;
-  runner = new ZapierRunner();
+  runner = new ZapierRunner({ appPath: path.resolve(__dirname, '..', '..', 'index.js') });
 });
 
 afterAll(async () => {

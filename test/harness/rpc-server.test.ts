@@ -2,13 +2,13 @@
 // ttl, set-if-absent, scopes, cursors per storeKey, faults, the inspector — and why core's
 // own `zcacheTestObj` mock cannot stand in for Zapier's store.
 import zapier from 'zapier-platform-core';
-import { rpcToken, type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
+import { rpcToken, type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
 import {
   type Connection,
   newConnection,
   type StepOutcome,
   ZapierRunner,
-} from '../../tools/harness/zapier-runner';
+} from 'zapier-oauth-layer/conformance';
 import { closedPort, startTokenServer, type TokenServer, tinyApp } from './tiny-app';
 
 let tokens: TokenServer;

@@ -2,8 +2,8 @@
 // refresh + retry once; runs of one connection never serialised; a refresh result merged
 // when it arrives, the last writer winning even with an older pair.
 import zapier from 'zapier-platform-core';
-import { type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
-import { newConnection, ZapierRunner } from '../../tools/harness/zapier-runner';
+import { type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
+import { newConnection, ZapierRunner } from 'zapier-oauth-layer/conformance';
 import { failureOf } from '../errors';
 import { withDeadline } from '../../tools/harness/practice-runs';
 import { closedPort, startTokenServer, type TokenServer, tinyApp } from './tiny-app';

@@ -1,8 +1,8 @@
 // The harness's stale rule, case by case, through core's real handler: a step that needs a
 // refresh meets a refreshAccessToken that fails one way, and the connection is stale or not
 // as Zapier decides (docs.zapier.com/platform/news/4xx-errors-refreshAccessToken).
-import { type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
-import { newConnection, refreshVerdict, ZapierRunner } from '../../tools/harness/zapier-runner';
+import { type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
+import { newConnection, refreshVerdict, ZapierRunner } from 'zapier-oauth-layer/conformance';
 import { closedPort, startTokenServer, type TokenServer, tinyApp } from './tiny-app';
 
 let tokens: TokenServer;

@@ -11,7 +11,7 @@ import {
   type ProfileInput,
 } from 'zapier-oauth-layer/internal';
 import { PROFILES } from '../../profiles';
-import { appFor } from '../../tools/harness/profile-app';
+import { appFor } from 'zapier-oauth-layer/conformance';
 
 type Perform = (z: ZObject, bundle: Bundle) => Promise<unknown>;
 const REDIRECT = 'https://zapier.com/dashboard/auth/oauth/return/App123CLIAPI/';

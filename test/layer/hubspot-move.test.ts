@@ -7,8 +7,13 @@
 // runner.
 import { FAILURE_TTL_SECONDS } from 'zapier-oauth-layer/internal';
 import { PROFILES } from '../../profiles';
-import { startRpcServer, type RpcServer } from '../../tools/harness/rpc-server';
-import { newConnection, ZapierRunner, type Connection } from '../../tools/harness/zapier-runner';
+import {
+  newConnection,
+  startRpcServer,
+  ZapierRunner,
+  type Connection,
+  type RpcServer,
+} from 'zapier-oauth-layer/conformance';
 import { start, V1_SUNSET_MS, type HubSpotStandIn } from '../../tools/standins/hubspot';
 import { hubspotProfile as v1Profile } from './compat/profiles/hubspot';
 import { appFor, pointAt, PROBE } from '../conformance/support';

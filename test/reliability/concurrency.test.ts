@@ -6,8 +6,8 @@
 // refreshes with a refresh token another run already rotated -> one token request per
 // rotation; every run gets the newest pair; a rotated refresh token never reaches the token
 // endpoint again (K8 makes that fatal)".
-import type { RpcServer } from '../../tools/harness/rpc-server';
-import { startRpcServer } from '../../tools/harness/rpc-server';
+import type { RpcServer } from 'zapier-oauth-layer/conformance';
+import { startRpcServer } from 'zapier-oauth-layer/conformance';
 import {
   type Connection,
   connectOwner,

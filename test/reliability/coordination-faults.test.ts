@@ -2,8 +2,8 @@
 // stand-in with faults hooked to methods, keys, callers and time windows, and the sandbox with
 // strict rotation (K8) holding token requests in flight. Each test is a way the promise "one
 // token request per expiry, no connection lost" broke before (layer/refresh-coordination.ts).
-import { type RpcCall, type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
-import { newConnection } from '../../tools/harness/zapier-runner';
+import { type RpcCall, type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
+import { newConnection } from 'zapier-oauth-layer/conformance';
 import {
   APP_PATH,
   type Connection,

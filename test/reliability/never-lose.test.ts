@@ -4,8 +4,8 @@
 // sandbox with strict rotation (K8), where a refresh token presented twice revokes the grant.
 // The invariant under test (layer/refresh-coordination.ts): a refresh token any run presented
 // is never presented again while a run could still hold it, unless the rotation forgives reuse.
-import { type RpcServer, startRpcServer } from '../../tools/harness/rpc-server';
-import { newConnection } from '../../tools/harness/zapier-runner';
+import { type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
+import { newConnection } from 'zapier-oauth-layer/conformance';
 import {
   type Connection,
   connectOwner,

@@ -8,8 +8,8 @@ import {
   StandInUsageError,
   type ProviderSpec,
   type ResourceAnswers,
-} from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+} from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { call, field, getProbe, postToken, str, type Answer } from './helpers';
 
 /** Answers that say which family wrote them, and what it was asked. */

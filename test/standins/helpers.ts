@@ -1,5 +1,5 @@
 // Plain fetch against a stand-in on 127.0.0.1: no network, no nock.
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 
 export interface Answer {
   status: number;

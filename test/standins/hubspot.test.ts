@@ -1,6 +1,5 @@
 import { spec, start, V1_SUNSET_MS } from '../../tools/standins/hubspot';
-import { startStandIn } from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+import { startStandIn, type StandIn } from 'zapier-oauth-layer/standin';
 import { call, field, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;

@@ -1,6 +1,6 @@
 import { spec, start } from '../../tools/standins/microsoft';
-import { startStandIn } from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+import { startStandIn } from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { basic, field, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { spec, start } from '../../tools/standins/salesforce';
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { basic, field, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;

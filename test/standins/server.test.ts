@@ -7,8 +7,8 @@ import {
   StandInUsageError,
   type ProviderSpec,
   type Rotation,
-} from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+} from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { basic, getProbe, postToken, str, type Answer } from './helpers';
 
 const TOKEN_PATH = '/token';

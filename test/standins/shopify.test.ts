@@ -1,6 +1,6 @@
-import { startStandIn } from '../../tools/standins/server';
+import { startStandIn } from 'zapier-oauth-layer/standin';
 import { spec } from '../../tools/standins/shopify';
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { field, postToken, str, type Answer } from './helpers';
 
 let now: number;

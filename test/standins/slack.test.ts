@@ -1,5 +1,5 @@
 import { spec, start } from '../../tools/standins/slack';
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { basic, getProbe, postToken, str } from './helpers';
 
 let s: StandIn;

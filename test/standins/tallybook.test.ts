@@ -1,6 +1,6 @@
-import { startStandIn } from '../../tools/standins/server';
+import { startStandIn } from 'zapier-oauth-layer/standin';
 import { spec } from '../../tools/standins/tallybook';
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { basic, call, field, getProbe, postToken, str } from './helpers';
 
 let now: number;

@@ -1,5 +1,5 @@
-import { startStandIn } from '../../tools/standins/server';
-import type { StandIn } from '../../tools/standins/types';
+import { startStandIn } from 'zapier-oauth-layer/standin';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { spec } from '../../tools/standins/xero';
 import { basic, field, getProbe, postToken, str } from './helpers';
 

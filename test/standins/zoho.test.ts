@@ -1,4 +1,4 @@
-import type { StandIn } from '../../tools/standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { spec, start } from '../../tools/standins/zoho';
 import { field, getProbe, postToken, str } from './helpers';
 

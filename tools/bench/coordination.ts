@@ -5,7 +5,7 @@
 // token request through (its answer follows within milliseconds).
 //
 //   npx tsx tools/bench/coordination.ts [--bursts N]
-import { RPC_METHODS, startRpcServer } from '../harness/rpc-server';
+import { RPC_METHODS, startRpcServer } from 'zapier-oauth-layer/conformance';
 import { connectOwner, newRunner, POLL, startQuietSandbox, useEnvironment } from '../harness/practice-runs';
 import { median, printTable } from './table';
 

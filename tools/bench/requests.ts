@@ -65,7 +65,7 @@ async function pageDropdown(
   method: string,
 ): Promise<{ pages: number; items: number }> {
   // One dropdown session: its pages share a storeKey, so z.cursor carries the cursor
-  // between them through the runner's RPC stand-in (tools/harness/rpc-server.ts).
+  // between them through the runner's RPC stand-in (zapier-oauth-layer/conformance's rpc-server.ts).
   const storeKey = `bench-dropdown-${Date.now()}`;
   let items = 0;
   for (let page = 0; page < 50; page += 1) {

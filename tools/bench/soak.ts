@@ -25,10 +25,10 @@
 // token request. Runs that refreshed alone (the store did not answer within PATIENCE and the
 // rotation forgives reuse, by design) say so in their log and are counted apart.
 import { PROFILES } from '../../profiles';
-import { type RpcFault, type RpcServer, startRpcServer, window } from '../harness/rpc-server';
-import type { Connection, StepOutcome } from '../harness/zapier-runner';
-import { newConnection, ZapierRunner } from '../harness/zapier-runner';
-import { appFor, pointAt, PROBE } from '../harness/profile-app';
+import { type RpcFault, type RpcServer, startRpcServer, window } from 'zapier-oauth-layer/conformance';
+import type { Connection, StepOutcome } from 'zapier-oauth-layer/conformance';
+import { newConnection, ZapierRunner } from 'zapier-oauth-layer/conformance';
+import { appFor, pointAt, PROBE } from 'zapier-oauth-layer/conformance';
 import {
   connectOwner,
   FIND,
@@ -43,7 +43,7 @@ import { start as hubspot } from '../standins/hubspot';
 import { start as microsoft } from '../standins/microsoft';
 import { start as salesforce } from '../standins/salesforce';
 import { start as slack } from '../standins/slack';
-import type { StandIn } from '../standins/types';
+import type { StandIn } from 'zapier-oauth-layer/standin';
 import { start as xero } from '../standins/xero';
 
 interface Options {

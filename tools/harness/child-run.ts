@@ -1,11 +1,11 @@
 // One step in a process of its own, so a test can kill a run mid-request as Zapier's Lambda
-// can be killed (tools/harness/zapier-runner.ts, rule 5). The parent passes the run as JSON in
+// can be killed (the package's src/conformance/zapier-runner.ts, rule 5). The parent passes the run as JSON in
 // HARNESS_CHILD_RUN, and the app's environment (BASE_URL, CLIENT_ID, CLIENT_SECRET, ...) as
 // usual. When the run ends, its outcome and the connection's authData go to stdout as one JSON
 // line. Never imported by the app, never packed.
 //
 //   HARNESS_CHILD_RUN='{"appPath":…,"rpcUrl":…,"connection":{…},"method":…,"bundle":{…}}' tsx tools/harness/child-run.ts
-import { type Connection, ZapierRunner } from './zapier-runner';
+import { type Connection, ZapierRunner } from 'zapier-oauth-layer/conformance';
 
 interface ChildRun {
   appPath: string;

@@ -9,8 +9,8 @@ import {
   type ErrorDescription,
   newConnection,
   ZapierRunner,
-} from './zapier-runner';
-import type { RpcServer } from './rpc-server';
+} from 'zapier-oauth-layer/conformance';
+import type { RpcServer } from 'zapier-oauth-layer/conformance';
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';

@@ -3,8 +3,9 @@
 // survive an expired token with a refresh, as Zapier's servers would run it.
 // Then it stays up for `zapier-platform invoke` when run from a terminal, and
 // exits when nobody can use it (no TTY: CI, scripts); `--serve` / `--once` force either.
+import path from 'node:path';
 import { consent } from '../harness/consent';
-import { ZapierRunner } from '../harness/zapier-runner';
+import { ZapierRunner } from 'zapier-oauth-layer/conformance';
 import { parseArgs } from '../sandbox/options';
 import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
 
@@ -25,7 +26,7 @@ async function demo(sandbox: Sandbox): Promise<void> {
   process.env.BASE_URL = sandbox.url;
   process.env.CLIENT_ID = sandbox.clientId;
   process.env.CLIENT_SECRET = sandbox.clientSecret;
-  const runner = new ZapierRunner();
+  const runner = new ZapierRunner({ appPath: path.resolve(__dirname, '..', '..', 'index.js') });
   const owner = DEMO_MEMBERS.find((m) => m.role === 'owner');
   if (!owner) throw new Error('the sandbox has no owner to log in as');
 

@@ -44,7 +44,7 @@
 //              "message":"Resource protected by organization SAML enforcement. …"}, x-github-sso header:
 //              fwouts/prmonitor#1042, jasperapp/jasper#187
 import type { IncomingHttpHeaders } from 'node:http';
-import type { StartStandIn } from './types';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 import {
   authorizationToken,
   randomHex,
@@ -54,7 +54,7 @@ import {
   type ProbeContext,
   type ProviderSpec,
   type Reply,
-} from './server';
+} from 'zapier-oauth-layer/standin';
 
 const DOCS = 'https://docs.github.com';
 

@@ -49,7 +49,6 @@
 //   [metadata] https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-metadata
 //              (GET /oauth/v1/access-tokens/{token}, no Authorization header: token, user, hub_domain,
 //              scopes, hub_id, app_id, expires_in, user_id, token_type)
-import type { StandIn } from './types';
 import {
   authorizationToken,
   randomToken,
@@ -58,8 +57,9 @@ import {
   type ProviderSpec,
   type Reply,
   type Route,
+  type StandIn,
   type StartOptions,
-} from './server';
+} from 'zapier-oauth-layer/standin';
 
 const PORTAL = 62515;
 const CLIENT = { id: '5fa2a6d1-7c1e-4f4b-9a4a-0f0c4d2b8e11', secret: '3c8f2a56-0b9e-4d55-8f31-6a2b9d0c7e44' };

@@ -23,7 +23,7 @@
 //              SubscriptionRequestsThrottled (MicrosoftDocs/azure-docs#105248)
 //   [rbac]     ARM 403 AuthorizationFailed "The client '…' with object id '…' does not have authorization
 //              to perform action '…' over scope '…'" (Azure RBAC troubleshooting)
-import type { StartStandIn } from './types';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 import {
   authorizationToken,
   randomToken,
@@ -31,7 +31,7 @@ import {
   startStandIn,
   type ProviderSpec,
   type Reply,
-} from './server';
+} from 'zapier-oauth-layer/standin';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SUBSCRIPTION = '00000000-aaaa-4bbb-8ccc-000000000001';

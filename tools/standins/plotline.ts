@@ -5,9 +5,15 @@
 // Plotline's OAuth endpoints (app.plotline.example) and its regional API
 // ({region}.plotline.example) are served here on one origin, with their paths; the token
 // answer's api_url names this origin, as it would name the account's region.
-import type { FamilySpec, ProbeContext, ProviderSpec, Reply, ResourceAnswers } from './server';
-import { authorizationToken, randomToken, startStandIn } from './server';
-import type { StartStandIn } from './types';
+import type {
+  FamilySpec,
+  ProbeContext,
+  ProviderSpec,
+  Reply,
+  ResourceAnswers,
+} from 'zapier-oauth-layer/standin';
+import { authorizationToken, randomToken, startStandIn } from 'zapier-oauth-layer/standin';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 
 const V3_EXPIRED = '400 AUTH_EXPIRED';
 const V3_LIMIT = '429 RATE_LIMITED Retry-After';

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { consent } from '../harness/consent';
 import { DEMO_MEMBERS, startSandbox, type Sandbox } from '../sandbox/server';
 import { SCOPES as SANDBOX_SCOPES } from '../sandbox/store';
-import type { EndpointFamily, StandInConnection, SuiteStandIn } from './types';
+import type { EndpointFamily, StandInConnection, SuiteStandIn } from 'zapier-oauth-layer/standin';
 
 /** Every scope of the contract's §2, in the consent page's order. */
 const SCOPES: readonly string[] = SANDBOX_SCOPES;

@@ -24,8 +24,14 @@
 //   [apiperm]  a user without "API Enabled": API_DISABLED_FOR_ORG "The REST API is not enabled for
 //              this Organization." (docs.sequin.io enable-salesforce-api; salesforcedictionary.com)
 import { createHmac } from 'node:crypto';
-import type { StartStandIn } from './types';
-import { authorizationToken, randomToken, startStandIn, type ProviderSpec, type Reply } from './server';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
+import {
+  authorizationToken,
+  randomToken,
+  startStandIn,
+  type ProviderSpec,
+  type Reply,
+} from 'zapier-oauth-layer/standin';
 
 const API_VERSION = 'v62.0';
 const ORG_ID = '00D5g000004Xyz1EAC';

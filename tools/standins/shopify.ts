@@ -39,9 +39,9 @@
 //              X-Shopify-Shop-Api-Call-Limit; 403 "[API] This action requires merchant approval for read_products
 //              scope." for a missing scope (as client libraries and Shopify's community quote them)
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FamilySpec, ProbeContext, ProviderSpec, Reply } from './server';
-import { randomHex, startStandIn } from './server';
-import type { StartStandIn } from './types';
+import type { FamilySpec, ProbeContext, ProviderSpec, Reply } from 'zapier-oauth-layer/standin';
+import { randomHex, startStandIn } from 'zapier-oauth-layer/standin';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 
 const API = '/admin/api/2026-07';
 const INVALID = '[API] Invalid API key or access token (unrecognized login or wrong password)';

@@ -9,7 +9,7 @@
 //               response if incorrect refresh token used": invalid_refresh_token)
 //   [limits]    https://docs.slack.dev/apis/web-api/rate-limits (429 + Retry-After, error ratelimited)
 //   [scopes]    Slack changelog 2016-12-20 (X-OAuth-Scopes / X-Accepted-OAuth-Scopes, needed/provided)
-import type { StartStandIn } from './types';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 import {
   authorizationToken,
   randomHex,
@@ -17,7 +17,7 @@ import {
   startStandIn,
   type ProviderSpec,
   type Reply,
-} from './server';
+} from 'zapier-oauth-layer/standin';
 
 const TEAM = { id: 'T9TK3CUKW', name: 'Stand-in Team' };
 const APP_ID = 'A0KRD7HC3';

@@ -11,8 +11,14 @@
 // token and a revoked grant get each endpoint's own answer. The conformance suite only calls the
 // probe, so the probe answers the signal it is given by expireAccessTokens: "401 invalid_token"
 // is /v3/me's answer served on the probe (the one liberty taken, so the suite sees both forms).
-import type { StartStandIn } from './types';
-import { authorizationToken, randomToken, startStandIn, type ProviderSpec, type Reply } from './server';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
+import {
+  authorizationToken,
+  randomToken,
+  startStandIn,
+  type ProviderSpec,
+  type Reply,
+} from 'zapier-oauth-layer/standin';
 
 const EXPIRED_200 = '200 fail AUTH_EXPIRED';
 const EXPIRED_401 = '401 invalid_token';

@@ -18,7 +18,7 @@
 //   [limits]   https://developer.xero.com/faq/limits and XeroAPI/xero-node#634 — 60 calls/minute,
 //              5000/day per tenant; 429 with Retry-After and X-Rate-Limit-Problem naming the limit;
 //              X-DayLimit-Remaining / X-MinLimit-Remaining / X-AppMinLimit-Remaining on every answer
-import type { StartStandIn } from './types';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
 import {
   authorizationToken,
   randomHex,
@@ -27,7 +27,7 @@ import {
   startStandIn,
   type ProviderSpec,
   type Reply,
-} from './server';
+} from 'zapier-oauth-layer/standin';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

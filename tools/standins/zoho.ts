@@ -17,8 +17,14 @@
 //              URL" (401), NO_PERMISSION "permission denied" with details.permissions (403),
 //              AUTHENTICATION_FAILURE (401, rikas/zoho_hub#34), TOO_MANY_REQUESTS (429, Zoho
 //              "Kaizen #203 Handling API Limits and Error Responses")
-import type { StartStandIn } from './types';
-import { authorizationToken, randomHex, startStandIn, type ProviderSpec, type Reply } from './server';
+import type { StartStandIn } from 'zapier-oauth-layer/standin';
+import {
+  authorizationToken,
+  randomHex,
+  startStandIn,
+  type ProviderSpec,
+  type Reply,
+} from 'zapier-oauth-layer/standin';
 
 const crmError = (
   status: number,

@@ -1,10 +1,10 @@
 // End to end: the built app (index.js, what build.zip holds) through core's Lambda handler with
-// Zapier's refresh, retry and stale rules (the repository's harness, tools/harness), against the
+// Zapier's refresh, retry and stale rules (the package's harness, zapier-oauth-layer/conformance), against the
 // HubSpot stand-in on 127.0.0.1 (tools/standins/hubspot.ts). Nothing else is called.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { blankRefreshMessage, type TokenAnswer } from 'zapier-oauth-layer/internal';
-import { newConnection, ZapierRunner, type Connection } from '../../../tools/harness/zapier-runner';
+import { newConnection, ZapierRunner, type Connection } from 'zapier-oauth-layer/conformance';
 import { start, type HubSpotStandIn } from '../../../tools/standins/hubspot';
 import { leaksIn } from '../../../test/encodings';
 import { hubspot as layer } from '../api';

@@ -1,4 +1,6 @@
-// The skeleton every provider stand-in shares, as tools/sandbox/ is split: one node:http server
+// zapier-oauth-layer/standin: the skeleton every provider stand-in shares, so that a stand-in
+// is only its API's routes, token answers and signals (a ProviderSpec given to startStandIn).
+// Split as the repository's tools/sandbox/ is: one node:http server
 // on 127.0.0.1 (server-http.ts), the grants and tokens it has issued (server-grants.ts), the
 // token endpoint (server-token.ts), the checks every API request passes (server-resource.ts),
 // the faults a test injects (server-faults.ts), the API's endpoint families (server-families.ts)
@@ -19,6 +21,7 @@ import { StandInUsageError } from './server-util';
 import type { StandIn } from './types';
 
 export type * from './server-spec';
+export type * from './types';
 export { describeFamilies } from './server-families';
 export { authorizationToken, randomHex, randomToken, randomUuid, StandInUsageError } from './server-util';
 

@@ -33,12 +33,12 @@
 //   calling connection, both as named in X-Token (see `rpcToken`).
 // - values are kept exactly as core sent them (JSON text); `entries()` shows them raw.
 //
-// Never imported by the app, never packed.
+// Never imported by an app; packed in the conformance entry only (zapier-oauth-layer/conformance).
 
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { isRecord } from 'zapier-oauth-layer/internal';
+import { isRecord } from '../internal';
 
 export const RPC_METHODS = ['zcache_get', 'zcache_set', 'zcache_delete', 'get_cursor', 'set_cursor'] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];

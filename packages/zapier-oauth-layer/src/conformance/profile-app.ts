@@ -1,9 +1,9 @@
 // An app made of nothing but the layer and one profile (one probe trigger), and the
 // environment that points it at a stand-in of its provider: what the conformance suite
-// (test/conformance) and the soak's rotation rounds (tools/bench/soak.ts) run.
+// (suite.ts) and the repository's soak (tools/bench/soak.ts) run.
 import zapier from 'zapier-platform-core';
-import { createLayer, type CheckedProfile, type Layer } from 'zapier-oauth-layer/internal';
-import type { SuiteStandIn } from '../standins/types';
+import { createLayer, type CheckedProfile, type Layer } from '../internal';
+import type { SuiteStandIn } from '../standin';
 
 export const PROBE = 'triggers.probe.operation.perform';
 
@@ -20,12 +20,15 @@ export const familyProbe = (name: string): string => `triggers.${familyTrigger(n
 
 /**
  * An app of the layer and one profile: authentication, a trigger that GETs the probe path, and
- * one trigger per endpoint family that sends its probe (its method, path and JSON body).
+ * one trigger per endpoint family that sends its probe (its method, path and JSON body). Given
+ * `own` (an integration's app, built with the layer), those triggers are added to a copy of it
+ * instead, so its own authentication and middleware are what answer.
  */
 export function appFor(
   profile: CheckedProfile,
   probePath: string,
   families: readonly FamilyProbe[] = [],
+  own?: object,
 ): { app: object; layer: Layer } {
   const layer = createLayer(profile);
   type Z = Parameters<Layer['url']>[0];
@@ -57,6 +60,10 @@ export function appFor(
           : { body: JSON.stringify(request.body), headers: { 'Content-Type': 'application/json' } }),
       }),
     );
+  }
+  if (own) {
+    const theirs = (own as { triggers?: Record<string, object> }).triggers ?? {};
+    return { app: { ...own, triggers: { ...theirs, ...triggers } }, layer };
   }
   const app = layer.harden({
     version: '1.0.0',
