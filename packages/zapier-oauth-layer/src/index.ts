@@ -10,7 +10,8 @@
 // This is the whole surface an integration needs; what the doctor, the conformance kit and
 // tests use lives in `zapier-oauth-layer/internal`.
 
-export { createLayer, type Layer } from './layer';
+export { createLayer, type HardenOptions, type Layer } from './layer';
+export type { LayerRequest } from './request';
 export { graphqlFamily } from './graphql';
 export {
   defineProfile,

@@ -3,7 +3,8 @@
 // entry (index.ts) gives adopters. Nothing here is needed to adopt the layer, and its names may
 // change in a minor version; the main entry's follow semver.
 
-export { createLayer, type HardenableApp, type Layer } from './layer';
+export { createLayer, type HardenableApp, type HardenOptions, type Layer } from './layer';
+export type { LayerRequest } from './request';
 export { parseCoreError, WHAT_HAPPENED, type CoreErrorParts } from './core-error-parts';
 export { ConfigError, LOOPBACK_HOSTS, type ClientCredentials, type Endpoints } from './endpoints';
 export {
@@ -71,6 +72,7 @@ export { bySecret, bySubject, cacheKey, SealedCache, type KeyScheme, type Read }
 export { basicAuth, clientCredentialSecrets, formEncode } from './secrets';
 export { DEFAULT_REQUEST_TIMEOUT_MS, readEnv, requestTimeoutMs } from './settings';
 export {
+  CONNECTION_KINDS,
   DEFAULT_STATUS_KINDS,
   parseBearerChallenge,
   parseRetryAfter,
