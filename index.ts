@@ -65,5 +65,8 @@ const app = defineApp({
 
 // The layer's middleware and core's early 429 handling turned off; every step's input checked
 // against its own fields before the step runs; every error leaving with its own redacted
-// message, without core's bundle dump (layer/index.ts, harden). Step files need no wrapper.
-export = practice.harden(app);
+// message, without core's bundle dump (harden, packages/zapier-oauth-layer/src/layer.ts). Step
+// files need no wrapper. messages 'all': every error answer of Practice in Practice's words
+// (its steps have no afterResponse of their own and rely on them: not found, validation, the
+// legacy endpoints' 200 {ok: false}), not only the connection's.
+export = practice.harden(app, { messages: 'all' });

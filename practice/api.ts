@@ -2,7 +2,7 @@
 // helpers and never build URLs or headers themselves.
 
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { isRecord, parseCoreError, requestTimeoutMs } from 'zapier-oauth-layer/internal';
+import { isRecord, parseCoreError } from 'zapier-oauth-layer/internal';
 import { practice } from './layer';
 
 export type Client = {
@@ -146,47 +146,19 @@ function segment(z: ZObject, source: IdSource, id: string): string {
 }
 
 /**
- * One call to the API; HTTP errors were already turned into Zapier errors by middleware,
- * and failures below HTTP (reset, refused, DNS, timeout) become one here.
+ * One call to the API (practice.request: the URL under BASE_URL, a timeout, failures below HTTP
+ * as Zapier errors, a write's saying Practice may have received it anyway); HTTP errors were
+ * already turned into Zapier errors by the middleware (index.ts hardens with messages 'all').
  */
 async function call(z: ZObject, path: string, options: CallOptions = {}): Promise<unknown> {
-  // Without a timeout a connection cut mid-body hangs until Zapier kills the step (30 s).
-  const timeoutMs = requestTimeoutMs();
-  const method = options.method ?? 'GET';
-  try {
-    const response = await z.request({
-      url: practice.endpoints.url(path),
-      method,
-      params: compact(options.params),
-      timeout: timeoutMs,
-      // Read by readQuietBody before anything else sees the answer: `data` as usual.
-      raw: options.quiet === true,
-      ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
-    });
-    return response.data as unknown;
-  } catch (error) {
-    throw (
-      practice.failureBelowHttp(z, error, {
-        method,
-        what: `${method} ${path}`,
-        host: hostOf(path),
-        timeoutMs,
-        // A write may have reached Practice before the connection failed: retrying blindly could duplicate it.
-        advice:
-          method === 'GET'
-            ? 'Try again in a few minutes; if it keeps happening, Practice may be down.'
-            : 'Practice may have received the request anyway: check Practice before running this step again.',
-      }) ?? error
-    );
-  }
-}
-
-function hostOf(path: string): string {
-  try {
-    return new URL(practice.endpoints.url(path)).hostname;
-  } catch {
-    return 'BASE_URL';
-  }
+  const response = await practice.request(z, {
+    path,
+    method: options.method ?? 'GET',
+    params: compact(options.params),
+    ...(options.body ? { json: options.body } : {}),
+    quiet: options.quiet === true,
+  });
+  return response.data;
 }
 
 /** An object answer, legacy `{ok: true, data}` envelopes unwrapped. */

@@ -1,9 +1,7 @@
-// The layer bound to HubSpot's profile, and the one way this integration calls HubSpot: HTTP
-// errors are already Zapier errors in HubSpot's words (the layer's middleware); failures below
-// HTTP become one here.
-import type { ZObject } from 'zapier-platform-core';
+// The layer bound to HubSpot's profile. Every call to HubSpot is hubspot.request: the URL under
+// HubSpot's base, a timeout, failures below HTTP as Zapier errors; HTTP errors are Zapier errors
+// in HubSpot's words (the layer's middleware, index.ts hardens with messages 'all').
 import { createLayer } from 'zapier-oauth-layer';
-import { requestTimeoutMs } from 'zapier-oauth-layer/internal';
 import { hubspotProfile } from './profile';
 
 export const hubspot = createLayer(hubspotProfile);
@@ -42,44 +40,3 @@ export const CONTACT_OUTPUT_FIELDS = [
   { key: 'lastname', label: 'Last Name' },
   { key: 'createdAt', label: 'Created At', type: 'datetime' },
 ] as const;
-
-interface Call {
-  params?: Record<string, string>;
-  body?: object;
-  /** How the call is named in a message, when its path holds something secret. */
-  what?: string;
-  /** It writes: after a failure below HTTP, HubSpot may have done it anyway. */
-  writes?: boolean;
-}
-
-export async function call<T>(
-  z: ZObject,
-  method: 'GET' | 'POST',
-  path: string,
-  options: Call = {},
-): Promise<T> {
-  const timeoutMs = requestTimeoutMs();
-  const url = hubspot.url(z, path);
-  try {
-    const response = await z.request({
-      url,
-      method,
-      params: options.params,
-      timeout: timeoutMs,
-      ...(options.body ? { body: options.body, headers: { 'Content-Type': 'application/json' } } : {}),
-    });
-    return response.data as T;
-  } catch (error) {
-    throw (
-      hubspot.failureBelowHttp(z, error, {
-        method,
-        what: options.what ?? `${method} ${path}`,
-        host: new URL(url).hostname,
-        timeoutMs,
-        advice: options.writes
-          ? 'HubSpot may have received the request anyway: check HubSpot before running this step again.'
-          : 'Try again in a few minutes; if it keeps happening, HubSpot may be down.',
-      }) ?? error
-    );
-  }
-}

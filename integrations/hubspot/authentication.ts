@@ -1,8 +1,7 @@
 // HubSpot's OAuth 2.0: the layer's, bound to HubSpot's profile, with a test and label of our own.
 import { Readable } from 'node:stream';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { requestTimeoutMs } from 'zapier-oauth-layer/internal';
-import { call, hubspot } from './api';
+import { hubspot } from './api';
 
 /**
  * POST /oauth/2026-03/token/introspect (developers.hubspot.com/docs/api-reference/latest/
@@ -26,7 +25,7 @@ interface Introspection {
  * token and the client secret they carry never depend on core's scrubber.
  */
 async function introspect(z: ZObject, bundle: Bundle): Promise<Introspection> {
-  const timeoutMs = requestTimeoutMs();
+  const timeoutMs = hubspot.requestTimeoutMs();
   const url = hubspot.url(z, INTROSPECT);
   const secrets = hubspot.secretsOf(bundle);
   let status: number;
@@ -102,7 +101,7 @@ async function introspect(z: ZObject, bundle: Bundle): Promise<Introspection> {
 export default hubspot.authentication({
   test: async (z, bundle) => {
     // A CRM call first, through the layer: an expired token is refreshed, a missing scope named.
-    await call(z, 'GET', '/crm/v3/objects/contacts', { params: { limit: '1' } });
+    await hubspot.request(z, { path: '/crm/v3/objects/contacts', params: { limit: 1 }, bundle });
     // Who and which account, for the label (HubSpot's introspection: the token in a form body).
     const me = await introspect(z, bundle);
     // Never the answer as a whole: it repeats the access token.

@@ -21,4 +21,7 @@ const app = defineApp({
   creates: { [createContact.key]: createContact },
 });
 
-export = hubspot.harden(app);
+// messages 'all': HubSpot's refusals of a step (a duplicate email with the existing id, an invalid
+// one) in HubSpot's words, not core's ResponseError; this app has no afterResponse of its own and
+// no search that reads a 404 as "none found".
+export = hubspot.harden(app, { messages: 'all' });

@@ -4,8 +4,10 @@ import {
   type CreatePerform,
   type InferInputData,
 } from 'zapier-platform-core';
-import { clean } from 'zapier-oauth-layer/internal';
-import { call, CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, flat, type Contact } from '../api';
+import { CONTACT_OUTPUT_FIELDS, CONTACT_SAMPLE, flat, hubspot, type Contact } from '../api';
+
+/** Trimmed text, or undefined when there is none: HubSpot keeps "" as a value. */
+const clean = (value: string | undefined) => value?.trim() || undefined;
 
 const inputFields = defineInputFields([
   {
@@ -28,11 +30,12 @@ const perform = (async (z, bundle) => {
       .map((key) => [key, clean(input[key])] as const)
       .filter(([, value]) => value !== undefined),
   );
-  const contact = await call<Contact>(z, 'POST', '/crm/v3/objects/contacts', {
-    body: { properties },
-    writes: true,
+  const { data } = await hubspot.request<Contact>(z, {
+    method: 'POST',
+    path: '/crm/v3/objects/contacts',
+    json: { properties },
   });
-  return flat(contact);
+  return flat(data);
 }) satisfies CreatePerform<Input>;
 
 export default defineCreate({

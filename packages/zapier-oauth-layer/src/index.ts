@@ -6,11 +6,16 @@
 //   import { createLayer, defineProfile } from 'zapier-oauth-layer';
 //   const api = createLayer(defineProfile({ ... }));
 //   export default api.harden(defineApp({ authentication: api.authentication({ test, connectionLabel }), ... }));
+//   const { data } = await api.request<Contact>(z, { path: '/v1/contacts/1' }); // in a step
+//
+// harden throws for the answers that concern the connection; every other answer reaches the
+// app as it would without the layer, unless harden(app, { messages: 'all' }).
 //
 // This is the whole surface an integration needs; what the doctor, the conformance kit and
 // tests use lives in `zapier-oauth-layer/internal`.
 
-export { createLayer, type Layer } from './layer';
+export { createLayer, type HardenOptions, type Layer } from './layer';
+export type { LayerRequest } from './request';
 export { graphqlFamily } from './graphql';
 export {
   defineProfile,

@@ -12,7 +12,7 @@ import { errorFor } from './messages';
 import { ownMessageOnly } from './own-message';
 import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
-import { classifyResponse, type ResponseLike } from './signals';
+import { classifyResponse, concernsConnection, type ResponseLike } from './signals';
 import { parseJson } from './values';
 
 // No request of the integration follows a redirect. node-fetch (under z.request) keeps the
@@ -91,7 +91,10 @@ export function toResponseLike(response: HttpResponse): ResponseLike {
 
 export interface Middleware {
   befores: BeforeRequestMiddleware[];
+  /** Before the app's own afterResponse: redirects refused, raw bodies read, the connection's signals thrown. */
   afters: AfterResponseMiddleware[];
+  /** After the app's own afterResponse, with `messages: 'all'`: every other error signal in the API's words. */
+  wording: AfterResponseMiddleware[];
   /** Each of them by name, for tests and benchmarks. */
   named: {
     neverFollowRedirects: BeforeRequestMiddleware;
@@ -99,6 +102,7 @@ export interface Middleware {
     addBearerToken: BeforeRequestMiddleware;
     refuseRedirects: AfterResponseMiddleware;
     readQuietBody: AfterResponseMiddleware;
+    throwForConnection: AfterResponseMiddleware;
     throwForSignals: AfterResponseMiddleware;
   };
 }
@@ -232,25 +236,45 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
     return { ...request, headers };
   };
 
-  // Turns every error signal of the resource API into the right Zapier error;
-  // token endpoint answers are left to oauth.ts.
+  /** The answer's signal, or null when it is not the resource API's (token endpoint answers are oauth.ts's). */
+  const signalOf = (response: HttpResponse, bundle: { authData?: Record<string, unknown> }) => {
+    // An app's own afterResponse may have returned something that is no response: core's job then.
+    if (typeof response?.getHeader !== 'function') return null;
+    if (!endpoints.isApiRequest(response.request?.url ?? '', bundle.authData)) return null;
+    return classifyResponse(profile, toResponseLike(response));
+  };
+
+  // Before the app's own afterResponse: the answers that concern the connection (CONNECTION_KINDS)
+  // become the right Zapier error whatever the app or the request asked; the rest go on to the app.
+  const throwForConnection: AfterResponseMiddleware = (response, z, bundle) => {
+    const signal = signalOf(response, bundle);
+    if (signal === null || !concernsConnection(signal.kind)) return response;
+    const secrets = secretsOf(profile, bundle);
+    throw ownMessageOnly(profile, errorFor(z, profile, signal, secrets), secrets);
+  };
+
+  // After the app's own afterResponse, with harden(app, { messages: 'all' }) only: every other
+  // error signal of the resource API in the API's words, where core's throwForStatus would throw
+  // its ResponseError; an answer whose request set skipThrowForStatus is handed back, as core does.
   const throwForSignals: AfterResponseMiddleware = (response, z, bundle) => {
-    if (!endpoints.isApiRequest(response.request.url ?? '', bundle.authData)) return response;
-    const signal = classifyResponse(profile, toResponseLike(response));
-    if (signal.kind === 'ok') return response;
+    const signal = signalOf(response, bundle);
+    if (signal === null || signal.kind === 'ok') return response;
+    if (response.skipThrowForStatus === true && !concernsConnection(signal.kind)) return response;
     const secrets = secretsOf(profile, bundle);
     throw ownMessageOnly(profile, errorFor(z, profile, signal, secrets), secrets);
   };
 
   return {
     befores: [neverFollowRedirects, refreshBeforeExpiry, addBearerToken],
-    afters: [refuseRedirects, readQuietBody, throwForSignals],
+    afters: [refuseRedirects, readQuietBody, throwForConnection],
+    wording: [throwForSignals],
     named: {
       neverFollowRedirects,
       refreshBeforeExpiry,
       addBearerToken,
       refuseRedirects,
       readQuietBody,
+      throwForConnection,
       throwForSignals,
     },
   };

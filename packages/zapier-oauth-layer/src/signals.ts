@@ -56,6 +56,36 @@ export interface ResponseLike {
   request?: { method?: string; url?: string };
 }
 
+/**
+ * The kinds that concern the connection rather than the request, decided kind by kind: the
+ * layer throws its own error for these whatever the app asked (harden's `messages`, a
+ * request's `skipThrowForStatus`), because only the layer can act on them well and core would
+ * get them wrong. Every other kind (not_found, validation, conflict, bad_request, unavailable,
+ * server, bad_response, error) answers the request itself, and reaches the app's afterResponse
+ * and step code as it would without the layer unless the app asks for the layer's words.
+ */
+export const CONNECTION_KINDS = [
+  // The grant is gone: Zapier must mark the connection for reconnecting (ExpiredAuthError).
+  'revoked',
+  // The token expired or was rejected: refresh and retry (RefreshAuthError), in every mode.
+  'refresh',
+  // The connection lacks a scope: only reconnecting with consent adds it, never a refresh.
+  'scope',
+  // The connection's rate limit, however the API says it (429, a 403 or 200 with rate-limit
+  // headers or codes): Zapier must wait Retry-After (ThrottledError), not fail the step.
+  'throttled',
+  // The connected account's role or plan refuses it: the same connection is refused whatever
+  // the step's input, and only an administrator or another connection helps (the profile's
+  // advice says who). An API whose 403 means "not this record" maps it elsewhere in its profile
+  // (signals.statuses or signals.codes), and the answer is then the app's.
+  'forbidden',
+] as const satisfies readonly SignalKind[];
+
+/** Whether an answer of this kind is the layer's to throw for, whatever the app asked. */
+export function concernsConnection(kind: SignalKind): boolean {
+  return (CONNECTION_KINDS as readonly SignalKind[]).includes(kind);
+}
+
 /** What a status means when the body names no code the profile knows (the profile may override any). */
 export const DEFAULT_STATUS_KINDS: Readonly<Record<number, SignalKind>> = {
   400: 'bad_request',
