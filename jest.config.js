@@ -13,6 +13,7 @@ module.exports = {
   moduleNameMapper: {
     '^zapier-oauth-layer$': '<rootDir>/packages/zapier-oauth-layer/src/index.ts',
     '^zapier-oauth-layer/internal$': '<rootDir>/packages/zapier-oauth-layer/src/internal.ts',
+    '^zapier-oauth-layer/doctor$': '<rootDir>/packages/zapier-oauth-layer/src/doctor/index.ts',
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
   // Every test must reach an assertion (test/assertions.ts).

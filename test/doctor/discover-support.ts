@@ -16,8 +16,8 @@ import {
   type ResponseLike,
 } from 'zapier-oauth-layer/internal';
 import { doctor } from '../../tools/doctor/cli';
-import type { DraftField } from '../../tools/doctor/draft';
-import { loadProfile, type LoadedProfile, type Unobserved } from '../../tools/doctor/profile-file';
+import type { DraftField } from 'zapier-oauth-layer/doctor';
+import { loadProfile, type LoadedProfile, type Unobserved } from 'zapier-oauth-layer/doctor';
 import type { StandInConnection, SuiteStandIn } from '../../tools/standins/types';
 import { clientCredentialSecrets, plantAll } from '../encodings';
 
@@ -78,7 +78,7 @@ export async function discoverStandIn(
     output: run.output,
     report,
     draftText: readFileSync(run.draft, 'utf8'),
-    loaded: loadProfile(run.draft, dir),
+    loaded: await loadProfile(run.draft, dir),
     connection,
     dir,
   };

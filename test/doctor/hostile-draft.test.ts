@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { doctor } from '../../tools/doctor/cli';
-import { loadProfile } from '../../tools/doctor/profile-file';
+import { loadProfile } from 'zapier-oauth-layer/doctor';
 import { startCodeInjectingApi } from './discover-support';
 
 const FLAG = '__doctorDraftRan';
@@ -49,7 +49,7 @@ describe('--discover against an API that puts code in every string it controls',
       expect(next.output).not.toMatch(/could not be loaded/);
 
       // What the server said is in the draft as it said it: a string, not code.
-      const loaded = loadProfile(out, dir).profile;
+      const loaded = (await loadProfile(out, dir)).profile;
       expect(loaded.authorization.scopes).toEqual([api.escaping]);
       if (flags.length > 0) {
         expect(loaded.token.tokenTypes).toEqual([api.payloads.join('|').toLowerCase()]);

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROFILES } from '../../profiles';
-import { CHECK_IDS, PROFILE_CHECK } from '../../tools/doctor/checks';
-import type { Check } from '../../tools/doctor/context';
+import { CHECK_IDS, PROFILE_CHECK } from 'zapier-oauth-layer/doctor';
+import type { Check } from 'zapier-oauth-layer/doctor';
 import { doctor } from '../../tools/doctor/cli';
-import { unobservedFields } from '../../tools/doctor/profile-file';
+import { unobservedFields } from 'zapier-oauth-layer/doctor';
 import type { SuiteStandIn } from '../../tools/standins/types';
 import { CASES } from '../conformance/support';
 

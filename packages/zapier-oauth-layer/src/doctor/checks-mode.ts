@@ -1,28 +1,46 @@
-// The doctor's checks, run from the command line: Practice (the connection in .env, or --sandbox)
-// or the API --profile names, with --probe. Loaded only when a run needs it (tools/doctor/cli.ts):
-// the sandbox and the app are not loaded for --discover or --help.
+// The doctor's checks, run from the command line: the API --profile names, with --probe, or the
+// app's default API (this repository: Practice, the connection in .env, or --sandbox). Loaded
+// only when a run needs it (./index.ts): an app's own mode is not loaded for --discover or --help.
 import path from 'node:path';
-import { clientCredentialSecrets, redact } from 'zapier-oauth-layer/internal';
+import { clientCredentialSecrets, redact } from '../internal';
 import { loadEnv, withConfig, writeAuthData } from './env-file';
-import { probeFlags, probeHowFlag, probeRequestOf, usage, type DoctorRun, type Flags } from './flags';
-import { targetFor } from './known-targets';
-import { practiceTarget } from './practice-target';
+import {
+  BIN_COMMAND,
+  probeFlags,
+  probeHowFlag,
+  probeRequestOf,
+  usage,
+  type DoctorRun,
+  type Flags,
+} from './flags';
 import { loadProfile, ProfileLoadError } from './profile-file';
 import { reported } from './report';
-import { runDoctor } from './run';
-import type { Target } from './target';
+import { runChecks } from './run';
+import type { DoctorSetup } from './setup';
+import { profileTarget, type Target } from './target';
 
-/** Practice, or the API --profile names (built-in or a file), with --probe when it takes one. */
-function targetOf(flags: Flags, cwd: string): Target | DoctorRun {
-  const { values, switches } = flags;
+/** The app's default API, when no --profile is given; a usage error without one. */
+function defaultTarget(flags: Flags, setup: DoctorSetup): Target | DoctorRun {
+  const { values } = flags;
   const how = probeHowFlag(flags);
-  if (!values.has('--profile')) {
-    if (values.has('--probe'))
-      return usage('--probe needs --profile: Practice is checked on its own endpoints');
-    if (how) return usage(`${how} needs --profile or --discover: Practice is checked on its own endpoints`);
-    return practiceTarget();
-  }
-  if (switches.has('--sandbox')) return usage("--sandbox is Practice's: it takes no --profile");
+  const known = setup.targets?.default;
+  if (!known)
+    return usage('Name the API: --profile FILE (a profile exporting defineProfile), or --discover URL');
+  if (values.has('--probe'))
+    return usage(`--probe needs --profile: ${known.name} is checked on its own endpoints`);
+  if (how)
+    return usage(`${how} needs --profile or --discover: ${known.name} is checked on its own endpoints`);
+  return known.target();
+}
+
+/** The default API, or the API --profile names (built-in or a file), with --probe when it takes one. */
+async function targetOf(flags: Flags, setup: DoctorSetup): Promise<Target | DoctorRun> {
+  const { values } = flags;
+  const { cwd, targets = {} } = setup;
+  const how = probeHowFlag(flags);
+  if (!values.has('--profile')) return defaultTarget(flags, setup);
+  if (flags.extra && targets.extra)
+    return usage(`${targets.extra.flag} is ${targets.default?.name ?? 'the app'}'s: it takes no --profile`);
   const at = values.get('--probe') ?? null;
   if (how && at === null) return usage(`${how} goes with --probe: it says how the probe is asked`);
   const probe = probeRequestOf(flags);
@@ -30,13 +48,15 @@ function targetOf(flags: Flags, cwd: string): Target | DoctorRun {
   const spec = values.get('--profile') ?? '';
   let loaded;
   try {
-    loaded = loadProfile(spec, cwd);
+    loaded = await loadProfile(spec, cwd, targets.builtIn);
   } catch (error) {
     if (error instanceof ProfileLoadError) return { code: 2, output: error.message, checks: [] };
     throw error;
   }
-  const command = `npm run doctor -- --profile ${spec}${at !== null ? ` --probe ${at}${probeFlags(probe)}` : ''}`;
-  const target = targetFor(loaded, at === null ? null : { at, ...probe }, command);
+  const command = `${setup.command ?? BIN_COMMAND} --profile ${spec}${at !== null ? ` --probe ${at}${probeFlags(probe)}` : ''}`;
+  const target =
+    targets.known?.({ loaded, command }) ??
+    profileTarget(loaded, at === null ? null : { at, ...probe }, command);
   if (target.own && at !== null)
     return usage(`--probe is for other APIs: ${target.layer.profile.name}'s checks call its own endpoints`);
   return target;
@@ -54,7 +74,7 @@ async function connectionMode(target: Target, flags: Flags, env: NodeJS.ProcessE
     ...[loaded.authData.access_token, loaded.authData.refresh_token].filter((t): t is string => !!t),
   ];
   const checks = await withConfig(keys, loaded.values, () =>
-    runDoctor({
+    runChecks({
       target,
       authData: loaded.authData,
       refresh: flags.switches.has('--refresh'),
@@ -74,15 +94,12 @@ async function connectionMode(target: Target, flags: Flags, env: NodeJS.ProcessE
   );
 }
 
-/** Every check, for Practice or the API --profile names, on the connection in .env or a sandbox. */
-export async function checksMode(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): Promise<DoctorRun> {
-  const target = targetOf(flags, cwd);
+/** Every check, for the API --profile names or the app's default one, on the connection in .env (or the app's own mode). */
+export async function checksMode(flags: Flags, setup: DoctorSetup): Promise<DoctorRun> {
+  const target = await targetOf(flags, setup);
   if (!('layer' in target)) return target;
-  if (flags.switches.has('--sandbox')) {
-    // The sandbox and the app it runs: loaded only for --sandbox.
-    const { sandboxMode } = await import('./sandbox-mode');
-    return sandboxMode(flags.rest, env, flags.switches.has('--json'));
-  }
+  const extra = setup.targets?.extra;
+  if (flags.extra && extra) return extra.run(flags.rest, setup.env, flags.switches.has('--json'));
   if (flags.rest.length > 0) return usage(`unknown option ${flags.rest[0]}`);
-  return connectionMode(target, flags, env, cwd);
+  return connectionMode(target, flags, setup.env, setup.cwd);
 }

@@ -2,7 +2,7 @@
 // the checks before found (the configuration, the client, the test call's answer). A check is
 // `{ id, shouldRun, run }` (tools/doctor/checks/index.ts lists them in order), as core's own
 // checks are (zapier-platform-core src/checks/).
-import type { Layer, Signal, TokenAuthData, TokenOutcome } from 'zapier-oauth-layer/internal';
+import type { Layer, Signal, TokenAuthData, TokenOutcome } from '../internal';
 import type { Answer } from './http';
 import type { Target } from './target';
 

@@ -8,6 +8,7 @@
 // for as long as any marker is left (tools/doctor/profile-file.ts reads them back). A draft that
 // refused to load would stop a user from checking what was observed until everything else is
 // filled in; one that loads without a trace of what is guessed would be worse.
+import { prettierFor } from './modules';
 import { UNOBSERVED_MARKER } from './profile-file';
 
 interface Marks {
@@ -178,12 +179,18 @@ export function renderDraft(draft: DraftFile): string {
 }
 
 /**
- * The draft in the repository's Prettier style, so that a draft moved into profiles/ passes
- * `prettier --check`. Without Prettier (a production install) it stays as rendered.
+ * The draft in the project's Prettier style (read from `styleFrom`; this repository's, for a draft
+ * that moves into profiles/), so that it passes `prettier --check` there. Without Prettier in the
+ * project it stays as rendered.
  */
-export async function formatDraft(text: string, styleFrom: string): Promise<string> {
+export async function formatDraft(
+  text: string,
+  styleFrom: string,
+  folders: readonly string[],
+): Promise<string> {
   try {
-    const prettier = await import('prettier');
+    const prettier = prettierFor(folders);
+    if (!prettier) return text;
     const options = (await prettier.resolveConfig(styleFrom)) ?? {};
     return await prettier.format(text, { ...options, parser: 'typescript' });
   } catch {

@@ -1,6 +1,6 @@
 // The doctor's command line: which flags take a value, which are switches, which belong to
 // --discover only, and the usage text.
-import { parseJson } from 'zapier-oauth-layer/internal';
+import { parseJson } from '../internal';
 import type { Check } from './context';
 import type { ProbeRequest } from './http';
 
@@ -11,36 +11,70 @@ export interface DoctorRun {
   checks: Check[];
   /** --discover: the draft profile written. */
   draft?: string;
+  /** A usage error: the usage follows `output` when printed (runDoctor adds it). */
+  usage?: true;
 }
-export const USAGE = `Usage: npm run doctor [-- options]
+/** How the doctor is run where it is installed as this package's bin. */
+export const BIN_COMMAND = 'npx zapier-oauth-doctor';
+
+/** A switch of an app's own that runs a mode of its own (this repository: --sandbox). */
+export interface ExtraMode {
+  /** The switch ("--sandbox"); the arguments no flag of the doctor takes go to `run`. */
+  flag: string;
+  /** Its lines in --help, the first beginning with the switch. */
+  help: readonly string[];
+  run(rest: string[], env: NodeJS.ProcessEnv, json: boolean): Promise<DoctorRun>;
+}
+
+/** What --help says, for a doctor run as `command` (with the app's own names and switches, if any). */
+export interface UsageOf {
+  command: string;
+  /** The names --profile takes without a file. */
+  builtIn: readonly string[];
+  /** The API checked without --profile (this repository: Practice). */
+  defaultName?: string;
+  extra?: ExtraMode;
+}
+
+/** The flags, one list: what --help and every usage error print. */
+export function usageText({ command, builtIn, defaultName, extra }: UsageOf): string {
+  const profileLine = defaultName
+    ? `check the API profile P describes instead of ${defaultName}: a built-in name`
+    : 'check the API the profile P describes:';
+  const names = builtIn.length > 0 ? `${builtIn.join(', ')}) or ` : '';
+  const what = builtIn.length > 0 ? ' (' : ' ';
+  return `Usage: ${command.endsWith(' --') ? `${command.slice(0, -3)} [-- options]` : `${command} [options]`}
 
   --json        print only {"checks":[{"id","status","finding","fix"}]}
   --refresh     also refresh the connection (rotates its refresh token; writes the new tokens to .env)
-  --sandbox     start the sandbox (port 4010, or any free port) and check a fresh connection to it;
-                sandbox options follow: --port, --ttl, --no-K1 … --no-K7, --K1-header-only, --K8
-  --profile P   check the API profile P describes instead of Practice: a built-in name (practice,
-                slack, hubspot, salesforce, xero, zoho, github, microsoft) or a .ts file exporting a
-                profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …) configure it
+${extra ? `${extra.help.map((line) => `  ${line}`).join('\n')}\n` : ''}  --profile P   ${profileLine}${what}${names}a .ts/.js file
+                exporting a profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …)
+                configure it${defaultName ? '' : ' (required, unless --discover)'}
   --probe U     with --profile: the GET the API checks call (a URL or a path under the profile's API
                 prefix; nothing else ever gets the token)
   --probe-method POST, --probe-body JSON
                 with --probe or --discover: ask the endpoint with a POST of this JSON body instead
                 (a GraphQL query); it is sent several times, so it must change nothing
   --discover U  observe an API that has no profile yet, through the test URL U (a GET that changes
-                nothing), and write a draft profile; see docs/doctor.md for its options
+                nothing), and write a draft profile (TypeScript); with it:
+    --token-url URL|PATH, --auth-scheme NAME, --client-auth basic|body, --client-id ID,
+    --client-id-env NAME, --client-secret-env NAME, --id ID, --name NAME, --out FILE, --force,
+    --refresh, --probe-reuse (only with --refresh: may end the grant under strict rotation)
   --help
 
-Reads the configuration (BASE_URL, CLIENT_ID, CLIENT_SECRET, or the profile's variables) and
-authData_* from the environment and from .env in this folder (the environment wins). Exit status
-0 when no check failed, 1 otherwise, 2 for a usage error.`;
+Reads the configuration (${defaultName ? 'BASE_URL, CLIENT_ID, CLIENT_SECRET, or ' : ''}the profile's variables) and authData_* from the
+environment and from .env in the current folder (the environment wins). A .ts profile is compiled
+with the project's own typescript. Exit status 0 when no check failed, 1 otherwise, 2 for a usage
+error.`;
+}
 
 /** What a run may say as it goes, before its report (--discover: which host gets which credential). */
 export interface DoctorIo {
   say?: (line: string) => void;
 }
 
-/** A usage error: why, then the usage. */
-export const usage = (why: string): DoctorRun => ({ code: 2, output: `${why}\n\n${USAGE}`, checks: [] });
+/** A usage error: why; the run adds the usage (usageText) after it. */
+export const usage = (why: string): DoctorRun => ({ code: 2, output: why, checks: [], usage: true });
 
 /** The flags only --discover takes: with a value, and switches. */
 const DISCOVER_VALUES = [
@@ -66,7 +100,7 @@ const VALUE_FLAGS = [
   '--discover',
   ...DISCOVER_VALUES,
 ] as const;
-const SWITCHES = ['--json', '--refresh', '--sandbox', ...DISCOVER_SWITCHES] as const;
+const SWITCHES = ['--json', '--refresh', ...DISCOVER_SWITCHES] as const;
 
 export type ValueFlag = (typeof VALUE_FLAGS)[number];
 export type Switch = (typeof SWITCHES)[number];
@@ -74,14 +108,17 @@ export type Switch = (typeof SWITCHES)[number];
 export interface Flags {
   values: Map<ValueFlag, string>;
   switches: Set<Switch>;
-  /** Everything else, in order (the sandbox's options, or mistakes). */
+  /** Everything else, in order (the options of an app's own mode, or mistakes). */
   rest: string[];
+  /** The app's own switch (ExtraMode.flag) was given. */
+  extra?: boolean;
 }
 
-export function readFlags(argv: readonly string[]): Flags | string {
+export function readFlags(argv: readonly string[], extraFlag?: string): Flags | string {
   const values = new Map<ValueFlag, string>();
   const switches = new Set<Switch>();
   const rest: string[] = [];
+  let extra = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -92,11 +129,13 @@ export function readFlags(argv: readonly string[]): Flags | string {
       values.set(name as ValueFlag, value);
     } else if ((SWITCHES as readonly string[]).includes(arg)) {
       switches.add(arg as Switch);
+    } else if (extraFlag !== undefined && arg === extraFlag) {
+      extra = true;
     } else {
       rest.push(arg);
     }
   }
-  return { values, switches, rest };
+  return { values, switches, rest, ...(extra ? { extra } : {}) };
 }
 
 /** A --discover flag given without --discover, if any. */

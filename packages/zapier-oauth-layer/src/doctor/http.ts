@@ -4,14 +4,7 @@
 // endpoint, its client authentication, its Authorization scheme); the raw ones serve
 // --discover, which has no profile yet.
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type Layer,
-  type ResponseLike,
-  originOf,
-  requestTimeoutMs,
-  basicAuth,
-  parseJson,
-} from 'zapier-oauth-layer/internal';
+import { type Layer, type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../internal';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */

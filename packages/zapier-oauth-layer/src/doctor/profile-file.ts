@@ -1,24 +1,25 @@
-// `--profile FILE|NAME`: the profile the doctor checks an API against. A built-in name
-// (practice, slack, hubspot, …) or a .ts/.js file exporting a CheckedProfile (defineProfile's
-// result; a plain Profile object is checked here the same way). The doctor runs under tsx, so
-// a .ts file loads with require like any module.
+// `--profile FILE|NAME`: the profile the doctor checks an API against. A file exporting a
+// CheckedProfile (defineProfile's result; a plain Profile object is checked here the same way),
+// or a name an app gives the doctor (this repository: practice, slack, hubspot, …).
+//
+// A file is loaded as the project it sits in would load it, with nothing but Node and the
+// project's own TypeScript (./modules.ts): a .ts/.mts/.cts file is compiled to CommonJS with the
+// project's `typescript` (transpileModule: types are dropped, not checked), with its relative
+// imports of other .ts files (`./scopes`, or `./scopes.js` as NodeNext writes it); a .js/.cjs file
+// is required; an ES module (.mjs, or .js in a package of "type": "module") is imported.
+// `zapier-oauth-layer` inside it is the project's installed copy; where the project has none (a
+// draft written to /tmp, `npx` without an install), the doctor's own.
 //
 // A draft written by `--discover` marks each field it could not observe with a comment
 // `// UNOBSERVED: <what would reveal it>` right above the field. The draft loads (its
 // placeholders are valid values), and the doctor's `profile` check lists every marker still
 // there, read from the file's syntax tree so that each is tied to the field it stands above.
 import { existsSync, readFileSync } from 'node:fs';
-import Module from 'node:module';
 import path from 'node:path';
-import ts from 'typescript';
-import {
-  defineProfile,
-  profileProblems,
-  type CheckedProfile,
-  type Profile,
-} from 'zapier-oauth-layer/internal';
-import { practiceProfile } from '../../practice/profile';
-import { PROFILES } from '../../profiles';
+import type { Node, PropertyAssignment, PropertyName } from 'typescript';
+import { defineProfile, profileProblems, type CheckedProfile, type Profile } from '../internal';
+import { MissingModule, typescriptFor, type TypeScript } from './modules';
+import { loadModule } from './profile-module';
 
 /** The marker a draft puts above each field it could not observe. */
 export const UNOBSERVED_MARKER = 'UNOBSERVED:';
@@ -47,29 +48,28 @@ export class ProfileLoadError extends Error {
   override name = 'ProfileLoadError';
 }
 
-/** Names --profile accepts without a file. */
-export function builtInProfiles(): Record<string, CheckedProfile> {
-  return { practice: practiceProfile, ...PROFILES };
-}
-
-function propertyName(name: ts.PropertyName): string {
+function propertyName(ts: TypeScript, name: PropertyName): string {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return name.getText();
 }
 
 /** The dot path of a property inside nested object literals. */
-function pathOf(node: ts.PropertyAssignment): string {
-  const parts = [propertyName(node.name)];
-  let object: ts.Node = node.parent;
+function pathOf(ts: TypeScript, node: PropertyAssignment): string {
+  const parts = [propertyName(ts, node.name)];
+  let object: Node = node.parent;
   while (ts.isObjectLiteralExpression(object) && ts.isPropertyAssignment(object.parent)) {
-    parts.unshift(propertyName(object.parent.name));
+    parts.unshift(propertyName(ts, object.parent.name));
     object = object.parent.parent;
   }
   return parts.join('.');
 }
 
 /** Every `// UNOBSERVED: …` marker in a profile file's text, each with the field below it. */
-export function unobservedFields(text: string, fileName = 'profile.ts'): Unobserved[] {
+export function unobservedFields(
+  text: string,
+  fileName = 'profile.ts',
+  ts: TypeScript = typescriptFor([path.dirname(path.resolve(fileName)), process.cwd()]),
+): Unobserved[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
   const found: Unobserved[] = [];
   const attached = new Set<number>();
@@ -83,13 +83,13 @@ export function unobservedFields(text: string, fileName = 'profile.ts'): Unobser
       .replace(/\s+/g, ' ')
       .trim();
   };
-  const visit = (node: ts.Node) => {
+  const visit = (node: Node) => {
     if (ts.isPropertyAssignment(node)) {
       for (const range of ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []) {
         const reveal = markerText(text.slice(range.pos, range.end));
         if (reveal === null) continue;
         attached.add(range.pos);
-        found.push({ path: pathOf(node), reveal, line: lineOf(range.pos) });
+        found.push({ path: pathOf(ts, node), reveal, line: lineOf(range.pos) });
       }
     }
     ts.forEachChild(node, visit);
@@ -145,51 +145,50 @@ function profileExportedBy(exports: unknown, file: string): CheckedProfile {
   throw new ProfileLoadError(`${file} exports no profile (a value made by defineProfile)`);
 }
 
-/**
- * `require(file)`, where `zapier-oauth-layer` (what a profile imports defineProfile from) is the
- * doctor's own copy when the file's folder has none: a draft written to /tmp, a profile in a
- * folder not yet installed. Where the folder has the package, it is that one.
- */
-function requireWithLayer(file: string): unknown {
-  const loader = Module as unknown as {
-    _resolveFilename(request: string, parent: unknown, ...rest: unknown[]): string;
-  };
-  const original = loader._resolveFilename;
-  loader._resolveFilename = function (request, parent, ...rest) {
-    try {
-      return original.call(this, request, parent, ...rest);
-    } catch (error) {
-      if (request !== 'zapier-oauth-layer' && !request.startsWith('zapier-oauth-layer/')) throw error;
-      return require.resolve(request);
-    }
-  };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(file);
-  } finally {
-    loader._resolveFilename = original;
-  }
-}
-
-/** Loads `--profile`'s argument: a built-in name, or a file relative to `cwd`. */
-export function loadProfile(spec: string, cwd: string): LoadedProfile {
-  const builtIn = builtInProfiles()[spec];
-  if (builtIn) return { profile: builtIn, label: `built-in ${spec}`, unobserved: [] };
+/** Loads `--profile`'s argument: a name the app gives (`builtIn`), or a file relative to `cwd`. */
+export async function loadProfile(
+  spec: string,
+  cwd: string,
+  builtIn: Readonly<Record<string, CheckedProfile>> = {},
+): Promise<LoadedProfile> {
+  const named = Object.hasOwn(builtIn, spec) ? builtIn[spec] : undefined;
+  if (named) return { profile: named, label: `built-in ${spec}`, unobserved: [] };
   const file = path.resolve(cwd, spec);
   if (!existsSync(file)) {
+    const names = Object.keys(builtIn);
     throw new ProfileLoadError(
-      `no profile "${spec}": neither a built-in one (${Object.keys(builtInProfiles()).join(', ')}) nor a file (${file})`,
+      names.length > 0
+        ? `no profile "${spec}": neither a built-in one (${names.join(', ')}) nor a file (${file})`
+        : `no profile "${spec}": no file ${file}`,
     );
   }
   let exports: unknown;
+  let ts: TypeScript | undefined;
   try {
-    exports = requireWithLayer(file);
+    ({ exports, ts } = await loadModule(file, cwd, spec));
   } catch (error) {
+    if (error instanceof MissingModule) throw new ProfileLoadError(error.message);
     const why = error instanceof Error ? error.message : String(error);
     throw new ProfileLoadError(`${spec} could not be loaded: ${why}`);
   }
   const profile = profileExportedBy(exports, spec);
-  const unobserved = unobservedFields(readFileSync(file, 'utf8'), file);
+  const unobserved = markersOf(file, cwd, ts);
   const shown = path.relative(cwd, file);
   return { profile, label: shown.startsWith('..') ? file : shown, file, unobserved };
+}
+
+/**
+ * The UNOBSERVED markers of a profile file. A draft is TypeScript, so they are read with the
+ * TypeScript that compiled it; a JavaScript profile in a project without TypeScript is no
+ * draft of the doctor's, and has none it could read.
+ */
+function markersOf(file: string, cwd: string, compiledWith: TypeScript | undefined): Unobserved[] {
+  let ts = compiledWith;
+  try {
+    ts ??= typescriptFor([path.dirname(file), cwd]);
+  } catch (error) {
+    if (error instanceof MissingModule) return [];
+    throw error;
+  }
+  return unobservedFields(readFileSync(file, 'utf8'), file, ts);
 }

@@ -1,15 +1,14 @@
 // Runs the doctor's checks (tools/doctor/checks/index.ts) for one target, in order, then what
 // only a sandbox can do last; every finding is redacted before it leaves (layer/redact.ts, the
 // same function as for the integration's own errors and logs).
-import { clientCredentialSecrets, knownExpiry, redact } from 'zapier-oauth-layer/internal';
-import type { Bundle } from 'zapier-platform-core';
+import { clientCredentialSecrets, knownExpiry, redact } from '../internal';
 import { CHECKS } from './checks';
 import type { Check, Context, DoctorCheck, DoctorOptions, Finding } from './context';
 import type { Target } from './target';
 
 // knownExpiry reads nothing but bundle.authData.expires_at.
 function expiryOf(authData: Readonly<Record<string, string>>): number | null {
-  return knownExpiry({ authData: { ...authData } } as Pick<Bundle, 'authData'> as Bundle);
+  return knownExpiry({ authData: { ...authData } } as unknown as Parameters<typeof knownExpiry>[0]);
 }
 
 function contextFor(options: DoctorOptions, target: Target): Context {
@@ -55,7 +54,7 @@ function unverified(check: DoctorCheck, target: Target): string[] {
 }
 
 /** Runs every check that applies, in order, and returns them as the report lists them. */
-export async function runDoctor(options: DoctorOptions): Promise<Check[]> {
+export async function runChecks(options: DoctorOptions): Promise<Check[]> {
   const { target } = options;
   const ctx = contextFor(options, target);
   const ran: Array<[DoctorCheck, Finding]> = [];

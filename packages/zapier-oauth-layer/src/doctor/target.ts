@@ -6,8 +6,8 @@
 // fields and call the one endpoint --probe names; and an API the app itself knows more of (its
 // own endpoints, its steps' scopes, names for its known behaviours), given as data by the app
 // (Practice: tools/doctor/practice-target.ts) and found by its profile in KNOWN_TARGETS.
-import type { CheckedProfile, Layer, Signal } from 'zapier-oauth-layer/internal';
-import { createLayer } from 'zapier-oauth-layer/internal';
+import type { CheckedProfile, Layer, Signal } from '../internal';
+import { createLayer } from '../internal';
 import type { Answer } from './http';
 import type { LoadedProfile } from './profile-file';
 import { describeSignal } from './words';

@@ -1,7 +1,7 @@
 // Phrases every check shares: how an answer refusing a token is handled, times and durations,
 // and the path of a URL without its query. What differs from one API to another is not here but
 // in its target (tools/doctor/target.ts).
-import type { Signal } from 'zapier-oauth-layer/internal';
+import type { Signal } from '../internal';
 
 export const NOT_CONFIGURED = 'Not checked: the configuration is incomplete.';
 export const FIX_CONFIG_FIRST = 'Fix `config` first, then run the doctor again.';

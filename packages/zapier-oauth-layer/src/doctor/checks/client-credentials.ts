@@ -1,7 +1,7 @@
 // `client_credentials`: one refresh at the token endpoint with a refresh token that cannot exist,
 // sent as the integration sends the client. Refused as invalid_grant: the client is accepted.
 // token_endpoint_errors reads the same answer.
-import { valueAt } from 'zapier-oauth-layer/internal';
+import { valueAt } from '../../internal';
 import type { Context, DoctorCheck, Finding, TokenProbe } from '../context';
 import { networkFailure, probeToken, refreshRequest, type Answer } from '../http';
 import { FIX_CONFIG_FIRST, NOT_CONFIGURED } from '../words';

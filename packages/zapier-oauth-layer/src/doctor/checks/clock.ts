@@ -1,5 +1,5 @@
 // `clock`: this machine's clock against the API's Date header on the test call's answer.
-import { EXPIRY_SKEW_SECONDS } from 'zapier-oauth-layer/internal';
+import { EXPIRY_SKEW_SECONDS } from '../../internal';
 import type { Context, DoctorCheck, Finding } from '../context';
 import { duration } from '../words';
 

@@ -1,6 +1,6 @@
 // `config`: the three variables, read by layer/endpoints.ts; for an API called at the endpoint
 // --probe names, also that the probe lies under the API's prefix (the token goes nowhere else).
-import { ConfigError, readEnv, type Layer } from 'zapier-oauth-layer/internal';
+import { ConfigError, readEnv, type Layer } from '../../internal';
 import type { Call, Context, DoctorCheck, Finding } from '../context';
 import { fingerprint } from '../http';
 import type { ProbeSpec } from '../target';

@@ -1,5 +1,5 @@
 // `connection`: the stored tokens (fingerprints only) and what expires_at says.
-import { EXPIRY_SKEW_SECONDS } from 'zapier-oauth-layer/internal';
+import { EXPIRY_SKEW_SECONDS } from '../../internal';
 import type { Context, DoctorCheck, Finding } from '../context';
 import { fingerprint } from '../http';
 import { duration, nowSeconds, when } from '../words';

@@ -3,7 +3,7 @@
 // the refresh token rotated (held against the profile where it speaks for the API), and the new
 // tokens written back to .env. On a sandbox, a throwaway connection's rotated refresh token is
 // presented again: grace period or strict rotation (K8).
-import { isRecord, type TokenAuthData } from 'zapier-oauth-layer/internal';
+import { isRecord, type TokenAuthData } from '../../internal';
 import type { Context, DoctorCheck, Finding } from '../context';
 import { apiCall, fingerprint, networkFailure, refreshRequest, type Answer } from '../http';
 import { duration, NOT_CONFIGURED, when } from '../words';

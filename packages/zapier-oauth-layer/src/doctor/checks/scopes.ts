@@ -1,7 +1,7 @@
 // `scopes`: the granted scopes. Where the app knows which step needs which (Practice's
 // practice/scopes.ts), against its steps, with how a missing scope is told (a GET with a token
 // that lacks a read scope: K4); otherwise against the scopes the profile asks for.
-import { scopesOf } from 'zapier-oauth-layer/internal';
+import { scopesOf } from '../../internal';
 import type { Context, DoctorCheck, Finding } from '../context';
 import { apiGet, networkFailure } from '../http';
 import type { StepScopes } from '../target';

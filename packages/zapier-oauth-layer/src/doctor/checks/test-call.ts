@@ -1,6 +1,6 @@
 // `test_call`: the test call with the stored token (Practice's /me, whose answer renders the
 // connection label; another API's --probe).
-import { isRecord, type Signal } from 'zapier-oauth-layer/internal';
+import { isRecord, type Signal } from '../../internal';
 import { noProbe, type Call, type Context, type DoctorCheck, type Finding } from '../context';
 import { apiCall, networkFailure, type Answer } from '../http';
 import { NOT_CONFIGURED, handling } from '../words';

@@ -1,7 +1,7 @@
 // `token_endpoint_errors`: how the token endpoint refused the refresh token that cannot exist
 // (client_credentials' probe), held against what the profile says (token.errorsAs200,
 // token.errorCode), in the target's words.
-import { valueAt } from 'zapier-oauth-layer/internal';
+import { valueAt } from '../../internal';
 import type { Context, DoctorCheck, Finding, TokenProbe } from '../context';
 import type { TokenErrorFacts } from '../target';
 import { FIX_CONFIG_FIRST, NOT_CONFIGURED } from '../words';

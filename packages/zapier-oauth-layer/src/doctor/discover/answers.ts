@@ -2,7 +2,7 @@
 // whether a token endpoint refused the client or the token, an envelope's success flag, a scope
 // string's separator, a token family's prefix, a lifetime's unit. Pure: --discover's draft
 // (tools/doctor/discover/draft.ts) is made of these.
-import { isRecord, LOOPBACK_HOSTS, type Profile } from 'zapier-oauth-layer/internal';
+import { isRecord, LOOPBACK_HOSTS, type Profile } from '../../internal';
 import type { Answer } from '../http';
 
 interface Leafy {

@@ -1,6 +1,6 @@
 // The draft's signals: how the API says a token is no good (the invalid-token answer against the
 // success answer), its envelope, its rate-limit and scope headers. Pure.
-import { parseBearerChallenge } from 'zapier-oauth-layer/internal';
+import { parseBearerChallenge } from '../../internal';
 import { branch, leaf, type DraftNode } from '../draft';
 import type { Answer } from '../http';
 import { RATE_LIMIT_HEADER } from '../words';

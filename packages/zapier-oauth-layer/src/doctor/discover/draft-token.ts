@@ -1,7 +1,7 @@
 // The draft's token section: how the token endpoint refuses (its status, where its code and
 // text are, what its own codes mean), what a refresh answer holds (lifetime, token type, fields
 // worth keeping) and what rotation it showed. Pure.
-import { MAPPABLE_TOKEN_PROBLEMS, type TokenProblem } from 'zapier-oauth-layer/internal';
+import { MAPPABLE_TOKEN_PROBLEMS, type TokenProblem } from '../../internal';
 import { branch, leaf, type DraftNode } from '../draft';
 import {
   codeCandidates,

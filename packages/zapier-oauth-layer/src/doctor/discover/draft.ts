@@ -1,7 +1,7 @@
 // --discover's pure half: the draft profile made from what observe saw, every string a server
 // sent redacted as data before it is kept (never the rendered text), every field observed,
 // named, or marked UNOBSERVED with what would reveal it. No server is needed to run it.
-import { createLayer, defineProfile, redact, type Profile } from 'zapier-oauth-layer/internal';
+import { createLayer, defineProfile, redact, type Profile } from '../../internal';
 import { branch, cleanTree, leaf, toObject, type Branch, type DraftNode } from '../draft';
 import type { Answer } from '../http';
 import { duration, when } from '../words';

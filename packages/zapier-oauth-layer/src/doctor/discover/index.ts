@@ -3,7 +3,7 @@
 // to the API: observe.ts), draft (pure: draft.ts), verify (the draft loads and reads what was
 // observed as meant: verify.ts). No secret is printed or written: every string a server sent is
 // redacted as data, with every token met, before it is kept (layer/redact.ts).
-import { redact } from 'zapier-oauth-layer/internal';
+import { redact } from '../../internal';
 import type { Branch } from '../draft';
 import type { ProbeRequest } from '../http';
 import { draft } from './draft';

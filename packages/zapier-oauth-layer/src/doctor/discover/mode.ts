@@ -5,15 +5,15 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fieldsOf, formatDraft, renderDraft } from '../draft';
 import { loadEnv, writeAuthData } from '../env-file';
-import { probeFlags, probeRequestOf, usage, type DoctorIo, type DoctorRun, type Flags } from '../flags';
+import { BIN_COMMAND, probeFlags, probeRequestOf, usage, type DoctorRun, type Flags } from '../flags';
+import { typescriptFor, MissingModule } from '../modules';
+import type { DoctorSetup } from '../setup';
 import { printable } from '../words';
 import { discover, DiscoverUsageError, idFromHost, type Discovery, type DiscoverRequest } from './index';
 import { writtenAs } from './verify';
 
 /** Drafts import defineProfile from the package, as an adopter's profile does. */
 const LAYER_PACKAGE = 'zapier-oauth-layer';
-/** Where the repository's Prettier style is read from, for a draft that moves into profiles/. */
-const STYLE_FROM = path.resolve(__dirname, '..', '..', '..', 'profiles', 'draft.ts');
 
 interface Asked {
   request: DiscoverRequest;
@@ -22,12 +22,8 @@ interface Asked {
 }
 
 /** The request the flags make; a usage error as a string. */
-function askedBy(
-  { values, switches }: Flags,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  io: DoctorIo,
-): Asked | string {
+function askedBy({ values, switches }: Flags, setup: DoctorSetup): Asked | string {
+  const { env, cwd } = setup;
   const clientAuth = values.get('--client-auth') ?? null;
   if (clientAuth !== null && clientAuth !== 'basic' && clientAuth !== 'body')
     return '--client-auth is "basic" or "body"';
@@ -49,6 +45,17 @@ function askedBy(
   const out = path.resolve(cwd, values.get('--out') ?? path.join('profiles', `${guessedId}.draft.ts`));
   if (existsSync(out) && !switches.has('--force'))
     return `${out} exists: name another file with --out, or overwrite it with --force`;
+  // The draft is read back from its syntax tree before it is written, with the project's own
+  // TypeScript: without it nothing could be written, so nothing is sent.
+  try {
+    typescriptFor(
+      [path.dirname(out), cwd],
+      'The draft --discover writes is TypeScript, read back before it is written: it',
+    );
+  } catch (error) {
+    if (error instanceof MissingModule) return error.message;
+    throw error;
+  }
   const request: DiscoverRequest = {
     testUrl,
     tokenUrl: values.get('--token-url') ?? null,
@@ -62,7 +69,7 @@ function askedBy(
     id,
     name: values.get('--name') ?? null,
     saveTokens: (fields) => writeAuthData(envFile, fields),
-    ...(io.say ? { say: io.say } : {}),
+    ...(setup.say ? { say: setup.say } : {}),
     probe,
   };
   return { request, out };
@@ -74,23 +81,25 @@ function askedBy(
  * after. What is written is read back from its syntax tree: it must hold the draft and nothing
  * else, formatted or (should Prettier ever change a value) as rendered.
  */
-async function writeDraft(result: Discovery, test: URL, out: string): Promise<void> {
+async function writeDraft(result: Discovery, test: URL, out: string, setup: DoctorSetup): Promise<void> {
+  const command = setup.command ?? BIN_COMMAND;
   const exportName = `${result.id.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}Profile`;
   const rendered = renderDraft({
     header: [
       `Draft profile of ${result.name} (layer/profile.ts documents every field), written by`,
-      `\`npm run doctor -- --discover\` on ${new Date().toISOString().slice(0, 10)} from one connection and one`,
+      `\`${command} --discover\` on ${new Date().toISOString().slice(0, 10)} from one connection and one`,
       `test URL (${result.probe.method} ${test.origin}${test.pathname}). What it observed is set, with how; every field it`,
       'could not observe holds a safe placeholder under a marker comment: UNOBSERVED, then what would reveal it.',
-      'The draft loads as it is; `npm run doctor -- --profile <this file>` warns while a marker is left.',
+      `The draft loads as it is; \`${command} --profile <this file>\` warns while a marker is left.`,
       "Complete each marked field (from the API's documentation, or by observing it), then delete its marker.",
     ],
     layerImport: LAYER_PACKAGE,
     exportName,
     profile: result.profile,
   });
-  const formatted = await formatDraft(rendered, STYLE_FROM);
-  const text = [formatted, rendered].find((candidate) => writtenAs(candidate, result.profile));
+  const formatted = await formatDraft(rendered, setup.styleFrom ?? out, [path.dirname(out), setup.cwd]);
+  const ts = typescriptFor([path.dirname(out), setup.cwd]);
+  const text = [formatted, rendered].find((candidate) => writtenAs(candidate, result.profile, ts));
   if (text === undefined)
     throw new Error('the draft as rendered does not hold what was observed (a defect of --discover)');
   mkdirSync(path.dirname(out), { recursive: true });
@@ -98,7 +107,8 @@ async function writeDraft(result: Discovery, test: URL, out: string): Promise<vo
 }
 
 /** What --discover prints: for a program (--json) or a person. */
-function reportOf(result: Discovery, test: URL, out: string, cwd: string, json: boolean): string {
+function reportOf(result: Discovery, test: URL, out: string, setup: DoctorSetup, json: boolean): string {
+  const { cwd } = setup;
   const fields = fieldsOf(result.profile);
   if (json)
     return JSON.stringify({
@@ -110,7 +120,7 @@ function reportOf(result: Discovery, test: URL, out: string, cwd: string, json: 
     });
   const open = fields.filter((f) => f.status === 'unobserved');
   const shownOut = path.relative(cwd, out).startsWith('..') ? out : path.relative(cwd, out);
-  const next = `npm run doctor -- --profile ${shownOut} --probe ${test.pathname}${probeFlags(result.probe)}`;
+  const next = `${setup.command ?? BIN_COMMAND} --profile ${shownOut} --probe ${test.pathname}${probeFlags(result.probe)}`;
   const width = Math.max(...fields.map((f) => f.path.length));
   return [
     `Discovering ${result.name} through ${result.probe.method} ${test.origin}${test.pathname}.`,
@@ -131,13 +141,8 @@ function reportOf(result: Discovery, test: URL, out: string, cwd: string, json: 
   ].join('\n');
 }
 
-export async function discoverMode(
-  flags: Flags,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  io: DoctorIo,
-): Promise<DoctorRun> {
-  const asked = askedBy(flags, env, cwd, io);
+export async function discoverMode(flags: Flags, setup: DoctorSetup): Promise<DoctorRun> {
+  const asked = askedBy(flags, setup);
   if (typeof asked === 'string') return usage(asked);
   let result: Discovery;
   try {
@@ -147,8 +152,8 @@ export async function discoverMode(
     throw error;
   }
   const test = new URL(asked.request.testUrl);
-  await writeDraft(result, test, asked.out);
+  await writeDraft(result, test, asked.out, setup);
   // Redacted as data (discover cleans every string a server sent before it is kept), never as text.
-  const output = reportOf(result, test, asked.out, cwd, flags.switches.has('--json'));
+  const output = reportOf(result, test, asked.out, setup, flags.switches.has('--json'));
   return { code: 0, output, checks: [], draft: asked.out };
 }

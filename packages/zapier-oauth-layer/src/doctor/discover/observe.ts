@@ -12,7 +12,7 @@
 //     one. Under strict rotation the first of these ends the grant: the one request the doctor
 //     makes that can, and only when asked to.
 // It returns what it saw (Observations); the draft is made from them without a server.
-import { clientCredentialSecrets, isRecord } from 'zapier-oauth-layer/internal';
+import { clientCredentialSecrets, isRecord } from '../../internal';
 import {
   authorizedRequest,
   fingerprint,

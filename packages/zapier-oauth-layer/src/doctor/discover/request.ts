@@ -1,6 +1,6 @@
 // What --discover is asked to do, checked before anything is sent: the test URL, the token
 // endpoint, the auth scheme, the machine name. And what observe hands draft: Observations.
-import { LOOPBACK_HOSTS } from 'zapier-oauth-layer/internal';
+import { LOOPBACK_HOSTS } from '../../internal';
 import type { Answer, ProbeRequest, TokenClient } from '../http';
 import { idFromHost } from './answers';
 

@@ -2,9 +2,10 @@
 // and reads what was observed as it was meant, what it does not said in a note; and the text
 // written holds that draft and nothing else (read back from its syntax tree).
 import { isDeepStrictEqual } from 'node:util';
-import ts from 'typescript';
-import { createLayer, defineProfile, profileProblems, type Profile } from 'zapier-oauth-layer/internal';
+import type { Expression } from 'typescript';
+import { createLayer, defineProfile, profileProblems, type Profile } from '../../internal';
 import { toObject, type Branch } from '../draft';
+import { typescriptFor, type TypeScript } from '../modules';
 import { classifyWith, expiredAnswer } from './draft';
 import type { Observations } from './request';
 
@@ -42,7 +43,7 @@ export function verify(profile: Branch, obs: Observations): string[] {
 }
 
 /** The value of a literal in the draft's syntax tree; throws on anything that is not one. */
-function valueOfLiteral(node: ts.Expression): unknown {
+function valueOfLiteral(ts: TypeScript, node: Expression): unknown {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
   if (ts.isNumericLiteral(node)) return Number(node.text);
   if (
@@ -55,7 +56,7 @@ function valueOfLiteral(node: ts.Expression): unknown {
   if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (node.kind === ts.SyntaxKind.NullKeyword) return null;
   if (ts.isIdentifier(node) && node.text === 'undefined') return undefined;
-  if (ts.isArrayLiteralExpression(node)) return node.elements.map(valueOfLiteral);
+  if (ts.isArrayLiteralExpression(node)) return node.elements.map((element) => valueOfLiteral(ts, element));
   if (ts.isObjectLiteralExpression(node)) {
     const out: Record<string, unknown> = {};
     for (const property of node.properties) {
@@ -63,7 +64,7 @@ function valueOfLiteral(node: ts.Expression): unknown {
       const name = property.name;
       if (!ts.isIdentifier(name) && !ts.isStringLiteral(name) && !ts.isNumericLiteral(name))
         throw new Error(`not a plain key: ${name.getText()}`);
-      const value = valueOfLiteral(property.initializer);
+      const value = valueOfLiteral(ts, property.initializer);
       if (value !== undefined) out[name.text] = value;
     }
     return out;
@@ -76,7 +77,11 @@ function valueOfLiteral(node: ts.Expression): unknown {
  * literal holds exactly `profile`: read from its syntax tree, never run. Nothing else in it can run
  * when --profile loads it.
  */
-export function writtenAs(text: string, profile: Branch): boolean {
+export function writtenAs(
+  text: string,
+  profile: Branch,
+  ts: TypeScript = typescriptFor([process.cwd()]),
+): boolean {
   const source = ts.createSourceFile('draft.ts', text, ts.ScriptTarget.ES2022, true);
   const [imported, exported, ...more] = source.statements;
   if (!imported || !exported || more.length > 0 || !ts.isImportDeclaration(imported)) return false;
@@ -86,7 +91,7 @@ export function writtenAs(text: string, profile: Branch): boolean {
   const [argument, ...others] = call.arguments;
   if (!argument || others.length > 0) return false;
   try {
-    return isDeepStrictEqual(valueOfLiteral(argument), toObject(profile));
+    return isDeepStrictEqual(valueOfLiteral(ts, argument), toObject(profile));
   } catch {
     return false;
   }
