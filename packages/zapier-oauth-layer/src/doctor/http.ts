@@ -4,7 +4,15 @@
 // endpoint, its client authentication, its Authorization scheme); the raw ones serve
 // --discover, which has no profile yet.
 import { createHash, randomBytes } from 'node:crypto';
-import { type Layer, type ResponseLike, originOf, requestTimeoutMs, basicAuth, parseJson } from '../internal';
+import {
+  type CheckedProfile,
+  type Layer,
+  type ResponseLike,
+  originOf,
+  requestTimeoutMs,
+  basicAuth,
+  parseJson,
+} from '../internal';
 
 export interface Answer extends ResponseLike {
   /** Local clock when the answer arrived, ms. */
@@ -74,10 +82,23 @@ export function authorizedRequest(
   accessToken: string,
   how: ProbeRequest = { method: 'GET' },
 ): Promise<Answer> {
-  const headers: Record<string, string> = {
-    Accept: 'application/json',
-    Authorization: `${scheme} ${accessToken}`,
-  };
+  return requestWithToken(url, { Authorization: `${scheme} ${accessToken}` }, how);
+}
+
+/**
+ * The header that carries the access token to the resource API, as the layer sends it for this
+ * profile (middleware.ts, addBearerToken): `endpoints.tokenHeader` alone when the profile names
+ * one (Shopify's X-Shopify-Access-Token), else Authorization under `endpoints.authorizationScheme`.
+ */
+export function accessTokenHeader(profile: CheckedProfile, accessToken: string): Record<string, string> {
+  const { tokenHeader, authorizationScheme } = profile.endpoints;
+  return tokenHeader
+    ? { [tokenHeader]: accessToken }
+    : { Authorization: `${authorizationScheme ?? 'Bearer'} ${accessToken}` };
+}
+
+function requestWithToken(url: string, token: Record<string, string>, how: ProbeRequest): Promise<Answer> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...token };
   if (how.body !== undefined) headers['Content-Type'] = 'application/json';
   return send(url, { method: how.method, headers, ...(how.body !== undefined ? { body: how.body } : {}) });
 }
@@ -115,18 +136,13 @@ export function apiGet(layer: Layer, url: string, accessToken: string): Promise<
   return apiCall(layer, { url, method: 'GET' }, accessToken);
 }
 
-/** A request of the API checks (a GET, or --probe-method POST with its body), as the profile sends the token. */
+/** A request of the API checks (a GET, or --probe-method POST with its body), the token sent as the layer sends it. */
 export function apiCall(
   layer: Layer,
   call: ProbeRequest & { url: string },
   accessToken: string,
 ): Promise<Answer> {
-  return authorizedRequest(
-    call.url,
-    layer.profile.endpoints.authorizationScheme ?? 'Bearer',
-    accessToken,
-    call,
-  );
+  return requestWithToken(call.url, accessTokenHeader(layer.profile, accessToken), call);
 }
 
 /** A refresh at the profile's token endpoint, the client authenticated as the profile says. */
