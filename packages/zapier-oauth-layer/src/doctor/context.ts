@@ -1,6 +1,6 @@
 // What the checks share during one run: the target, the connection, every secret met, and what
 // the checks before found (the configuration, the client, the test call's answer). A check is
-// `{ id, shouldRun, run }` (tools/doctor/checks/index.ts lists them in order), as core's own
+// `{ id, shouldRun, run }` (src/doctor/checks/index.ts lists them in order), as core's own
 // checks are (zapier-platform-core src/checks/).
 import type { Layer, Signal, TokenAuthData, TokenOutcome } from '../internal';
 import type { Answer } from './http';
@@ -109,7 +109,7 @@ export interface Context {
   testAnswer: Answer | null;
   /** The test call refused the stored token as expired: the API's real expiry signal. */
   observedExpiry: { answer: Answer; signal: Signal } | null;
-  /** On a sandbox: a throwaway connection's token, expired with every other (tools/doctor/signal-probe.ts). */
+  /** On a sandbox: a throwaway connection's token, expired with every other (src/doctor/signal-probe.ts). */
   expiredToken?: Promise<string>;
 }
 

@@ -5,7 +5,7 @@
 // The choice made here: a draft LOADS. Every placeholder is a value defineProfile accepts, so
 // the file type-checks and `--profile` can run every check with it; each placeholder sits under
 // a `// UNOBSERVED: <what would reveal it>` marker, and `--profile` warns (its `profile` check)
-// for as long as any marker is left (tools/doctor/profile-file.ts reads them back). A draft that
+// for as long as any marker is left (src/doctor/profile-file.ts reads them back). A draft that
 // refused to load would stop a user from checking what was observed until everything else is
 // filled in; one that loads without a trace of what is guessed would be worse.
 import { prettierFor } from './modules';

@@ -36,20 +36,48 @@ export interface UsageOf {
   extra?: ExtraMode;
 }
 
+/** `text` in lines of at most `width` characters, each after the first indented by `indent`. */
+function wrapped(text: string, indent: string, lead = 16, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const room = width - (lines.length === 0 ? lead : indent.length);
+    if (line && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
 /** The flags, one list: what --help and every usage error print. */
 export function usageText({ command, builtIn, defaultName, extra }: UsageOf): string {
-  const profileLine = defaultName
-    ? `check the API profile P describes instead of ${defaultName}: a built-in name`
-    : 'check the API the profile P describes:';
-  const names = builtIn.length > 0 ? `${builtIn.join(', ')}) or ` : '';
-  const what = builtIn.length > 0 ? ' (' : ' ';
-  return `Usage: ${command.endsWith(' --') ? `${command.slice(0, -3)} [-- options]` : `${command} [options]`}
+  const indent = ' '.repeat(16);
+  const profile = wrapped(
+    [
+      defaultName
+        ? `check the API the profile P describes instead of ${defaultName}:`
+        : 'check the API the profile P describes:',
+      builtIn.length > 0 ? `a built-in name (${builtIn.join(', ')}) or a` : 'a',
+      '.ts/.js file exporting a profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …) configure it',
+      defaultName ? '' : '(needed, unless --discover)',
+    ]
+      .filter((part) => part !== '')
+      .join(' '),
+    indent,
+  );
+  const usageLine = command.endsWith(' --') ? `${command.slice(0, -3)} [-- options]` : `${command} [options]`;
+  const reads = wrapped(
+    `Reads the configuration (${defaultName ? 'BASE_URL, CLIENT_ID, CLIENT_SECRET, or ' : ''}the profile's variables) and authData_* from the environment and from .env in the current folder (the environment wins). A .ts profile is compiled with the project's own typescript. Exit status 0 when no check failed, 1 otherwise, 2 for a usage error.`,
+    '',
+    0,
+  );
+  return `Usage: ${usageLine}
 
   --json        print only {"checks":[{"id","status","finding","fix"}]}
   --refresh     also refresh the connection (rotates its refresh token; writes the new tokens to .env)
-${extra ? `${extra.help.map((line) => `  ${line}`).join('\n')}\n` : ''}  --profile P   ${profileLine}${what}${names}a .ts/.js file
-                exporting a profile (defineProfile); its variables (endpoints.baseEnv, client.idEnv, …)
-                configure it${defaultName ? '' : ' (required, unless --discover)'}
+${extra ? `${extra.help.map((line) => `  ${line}`).join('\n')}\n` : ''}  --profile P   ${profile}
   --probe U     with --profile: the GET the API checks call (a URL or a path under the profile's API
                 prefix; nothing else ever gets the token)
   --probe-method POST, --probe-body JSON
@@ -62,10 +90,7 @@ ${extra ? `${extra.help.map((line) => `  ${line}`).join('\n')}\n` : ''}  --profi
     --refresh, --probe-reuse (only with --refresh: may end the grant under strict rotation)
   --help
 
-Reads the configuration (${defaultName ? 'BASE_URL, CLIENT_ID, CLIENT_SECRET, or ' : ''}the profile's variables) and authData_* from the
-environment and from .env in the current folder (the environment wins). A .ts profile is compiled
-with the project's own typescript. Exit status 0 when no check failed, 1 otherwise, 2 for a usage
-error.`;
+${reads}`;
 }
 
 /** What a run may say as it goes, before its report (--discover: which host gets which credential). */

@@ -1,4 +1,4 @@
-// Runs the doctor's checks (tools/doctor/checks/index.ts) for one target, in order, then what
+// Runs the doctor's checks (src/doctor/checks/index.ts) for one target, in order, then what
 // only a sandbox can do last; every finding is redacted before it leaves (layer/redact.ts, the
 // same function as for the integration's own errors and logs).
 import { clientCredentialSecrets, knownExpiry, redact } from '../internal';

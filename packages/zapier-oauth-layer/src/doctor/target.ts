@@ -1,11 +1,11 @@
 // The API the checks run against, as data: its layer, where its fixes point, the requests the
 // checks that call it make, and the words its findings use. The checks are written once
-// (tools/doctor/checks/); what one API has that another lacks is a field here, not a branch there.
+// (src/doctor/checks/); what one API has that another lacks is a field here, not a branch there.
 //
 // Two kinds of target: an API a profile describes (--profile), whose findings name the profile's
 // fields and call the one endpoint --probe names; and an API the app itself knows more of (its
 // own endpoints, its steps' scopes, names for its known behaviours), given as data by the app
-// (Practice: tools/doctor/practice-target.ts) and found by its profile in KNOWN_TARGETS.
+// (this repository's Practice: tools/doctor/practice-target.ts) through runDoctor's setup.targets.known.
 import type { CheckedProfile, Layer, Signal } from '../internal';
 import { createLayer } from '../internal';
 import type { Answer } from './http';

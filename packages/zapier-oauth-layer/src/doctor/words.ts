@@ -1,6 +1,6 @@
 // Phrases every check shares: how an answer refusing a token is handled, times and durations,
 // and the path of a URL without its query. What differs from one API to another is not here but
-// in its target (tools/doctor/target.ts).
+// in its target (src/doctor/target.ts).
 import type { Signal } from '../internal';
 
 export const NOT_CONFIGURED = 'Not checked: the configuration is incomplete.';

@@ -1,7 +1,7 @@
 // Reading an API's answers without a profile: where an error body keeps its code and its text,
 // whether a token endpoint refused the client or the token, an envelope's success flag, a scope
 // string's separator, a token family's prefix, a lifetime's unit. Pure: --discover's draft
-// (tools/doctor/discover/draft.ts) is made of these.
+// (src/doctor/discover/draft.ts) is made of these.
 import { isRecord, LOOPBACK_HOSTS, type Profile } from '../../internal';
 import type { Answer } from '../http';
 

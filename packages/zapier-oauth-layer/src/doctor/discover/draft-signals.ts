@@ -145,7 +145,7 @@ function envelopeNode(obs: Observations): DraftNode {
   });
 }
 
-/** signals, but for its codes table: that needs the rest of the draft (tools/doctor/discover/draft.ts). */
+/** signals, but for its codes table: that needs the rest of the draft (src/doctor/discover/draft.ts). */
 export function signalsNode(obs: Observations, clean: Clean): DraftNode {
   const { invalid } = obs;
   const challenge = invalid ? parseBearerChallenge(invalid.header('www-authenticate')) : {};

@@ -77,7 +77,7 @@ function askedBy({ values, switches }: Flags, setup: DoctorSetup): Asked | strin
 
 /**
  * The draft as a file: TypeScript in the repository's style. Every value was redacted as data and
- * rendered through one escaping function (tools/doctor/draft.ts literal); nothing edits the text
+ * rendered through one escaping function (src/doctor/draft.ts literal); nothing edits the text
  * after. What is written is read back from its syntax tree: it must hold the draft and nothing
  * else, formatted or (should Prettier ever change a value) as rendered.
  */
