@@ -12,7 +12,7 @@ import { PROFILES } from '../../profiles';
 import { start as zoho } from '../../tools/standins/zoho';
 import { leaksIn } from '../encodings';
 import { loadProfile } from 'zapier-oauth-layer/doctor';
-import { startCodeInjectingApi, startHostileApi, tokenPathOf } from './discover-support';
+import { setInAnyRealm, startCodeInjectingApi, startHostileApi, tokenPathOf } from './discover-support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -129,7 +129,7 @@ describe('npm run doctor -- --discover, in a process of its own', () => {
     const { dir, file } = drafts.code;
     expect((await loadProfile(file, dir)).profile.authorization.scopes).toEqual([escaping]);
     expect(existsSync(marker)).toBe(false);
-    expect((globalThis as Record<string, unknown>).__doctorCliDraftRan).toBeUndefined();
+    expect(setInAnyRealm('__doctorCliDraftRan')).toBeUndefined();
   });
 
   it('writes drafts that pass prettier --check and type-check with the repository’s settings', async () => {

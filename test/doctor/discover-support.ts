@@ -234,6 +234,15 @@ export function codePayloads(flag: string): string[] {
 }
 
 /**
+ * A flag set by code that ran, in this test's realm or in Node's own: the doctor runs a profile
+ * file as Node's CommonJS (src/doctor/profile-module.ts), whose globalThis is not jest's.
+ */
+export function setInAnyRealm(flag: string): unknown {
+  const nodes = (Buffer.constructor as FunctionConstructor)('return globalThis')() as Record<string, unknown>;
+  return (globalThis as Record<string, unknown>)[flag] ?? nodes[flag];
+}
+
+/**
  * An API that puts code where --discover reads text: its metadata, codes, messages, header names
  * and values, JSON keys, and its token answers (token_type, scope, extra fields). Its tokens are
  * chosen as the issue describes: a redaction of the rendered draft with them (an access token
