@@ -31,6 +31,9 @@ const LAYER_READS_NO_ENVIRONMENT = {
 /** The package's test tooling (the conformance kit and the stand-in skeleton): not the layer an app runs. */
 const KIT = ['packages/zapier-oauth-layer/src/conformance/**', 'packages/zapier-oauth-layer/src/standin/**'];
 
+/** The doctor, the package's bin: a command line shipped in the package, apart from the layer. */
+const DOCTOR = 'packages/zapier-oauth-layer/src/doctor/**/*.ts';
+
 const nodeGlobals = {
   require: 'readonly',
   module: 'writable',
@@ -68,7 +71,7 @@ export default tseslint.config(
   {
     // Every log line of the app is redacted first: the layer's logLine (log.ts) is the only way to log.
     files: SHIPPED,
-    ignores: ['packages/zapier-oauth-layer/src/log.ts', 'integrations/*/test/**'],
+    ignores: ['packages/zapier-oauth-layer/src/log.ts', 'integrations/*/test/**', DOCTOR],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -101,7 +104,7 @@ export default tseslint.config(
   {
     // The layer knows nothing of any API but through a profile, and reads the environment in one place.
     files: ['packages/zapier-oauth-layer/src/**/*.ts'],
-    ignores: KIT,
+    ignores: [...KIT, DOCTOR],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -123,7 +126,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/zapier-oauth-layer/src/**/*.ts'],
-    ignores: ['packages/zapier-oauth-layer/src/settings.ts', ...KIT],
+    ignores: ['packages/zapier-oauth-layer/src/settings.ts', ...KIT, DOCTOR],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -182,6 +185,33 @@ export default tseslint.config(
     // The one file that may log, still without reading the environment (the rules above).
     files: ['packages/zapier-oauth-layer/src/log.ts'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The doctor ships in the package as its bin (npx zapier-oauth-doctor), not in an app: a command
+    // line, which reads its environment and prints. It reaches nothing outside the package (npm pack
+    // takes only the package folder): the layer as ../internal, no API of its own.
+    files: [DOCTOR],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tools/**', '**/test/**'], message: 'Shipped code never imports tooling or tests.' },
+            {
+              group: [
+                '**/practice/**',
+                '**/profiles/**',
+                '**/packages/**',
+                'zapier-oauth-layer',
+                'zapier-oauth-layer/**',
+              ],
+              message:
+                "The doctor holds no API of its own and ships alone: the layer is '../internal', an app's own targets come through runDoctor's setup.",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Tools never lean on the tests, and no tool imports another's command line.

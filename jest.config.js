@@ -15,6 +15,7 @@ module.exports = {
     '^zapier-oauth-layer/internal$': '<rootDir>/packages/zapier-oauth-layer/src/internal.ts',
     '^zapier-oauth-layer/conformance$': '<rootDir>/packages/zapier-oauth-layer/src/conformance/index.ts',
     '^zapier-oauth-layer/standin$': '<rootDir>/packages/zapier-oauth-layer/src/standin/index.ts',
+    '^zapier-oauth-layer/doctor$': '<rootDir>/packages/zapier-oauth-layer/src/doctor/index.ts',
   },
   setupFiles: ['<rootDir>/test/setup.ts'],
   // Every test must reach an assertion (test/assertions.ts).

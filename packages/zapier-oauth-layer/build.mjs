@@ -4,7 +4,7 @@
 // ProfileError class). Not minified: names and lines stay readable in Zapier's logs. One file
 // compresses better in build.zip than thirty (docs/benchmarks.md, "build.zip size").
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,3 +83,37 @@ for (const [entry, out] of [
     logLevel: 'warning',
   });
 }
+
+// The doctor: the package's bin (`npx zapier-oauth-doctor`) and its `./doctor` export, one file.
+// It reads the layer from ./layer.js (the same copy as the entries), takes TypeScript and Prettier
+// from the project it runs in (src/doctor/modules.ts), and carries dotenv inside (with its
+// licence), so that the package has no dependencies.
+const internal = path.join(here, 'src', 'internal.ts');
+await esbuild.build({
+  entryPoints: [path.join(here, 'src', 'doctor', 'bin.ts')],
+  outfile: path.join(dist, 'doctor.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+  footer: {
+    js: `/*! dotenv, bundled:\n${readFileSync(path.join(path.dirname(require.resolve('dotenv/package.json')), 'LICENSE'), 'utf8').trim()}\n*/`,
+  },
+  external: ['zapier-platform-core', 'typescript', 'prettier'],
+  plugins: [
+    {
+      name: 'the-layer-once',
+      setup(build) {
+        build.onResolve({ filter: /internal$/ }, (args) =>
+          path.resolve(args.resolveDir, `${args.path}.ts`) === internal
+            ? { path: './layer.js', external: true }
+            : undefined,
+        );
+      },
+    },
+  ],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync(path.join(dist, 'doctor.js'), 0o755);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { doctor } from '../../tools/doctor/cli';
 import { startSandbox, type Sandbox } from '../../tools/sandbox/server';
-import type { SuiteStandIn } from '../../tools/standins/types';
+import type { SuiteStandIn } from 'zapier-oauth-layer/standin';
 import { CASES } from '../conformance/support';
 import { discoverStandIn, startHostileApi } from './discover-support';
 import { connect, projectWithEnv } from './support';

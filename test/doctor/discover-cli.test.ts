@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { PROFILES } from '../../profiles';
 import { start as zoho } from '../../tools/standins/zoho';
 import { leaksIn } from '../encodings';
-import { loadProfile } from '../../tools/doctor/profile-file';
-import { startCodeInjectingApi, startHostileApi, tokenPathOf } from './discover-support';
+import { loadProfile } from 'zapier-oauth-layer/doctor';
+import { setInAnyRealm, startCodeInjectingApi, startHostileApi, tokenPathOf } from './discover-support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -125,11 +125,11 @@ describe('npm run doctor -- --discover, in a process of its own', () => {
     ).toEqual([]);
   });
 
-  it('keeps code an API put in its strings inert: formatted by Prettier, the draft loads and runs nothing', () => {
+  it('keeps code an API put in its strings inert: formatted by Prettier, the draft loads and runs nothing', async () => {
     const { dir, file } = drafts.code;
-    expect(loadProfile(file, dir).profile.authorization.scopes).toEqual([escaping]);
+    expect((await loadProfile(file, dir)).profile.authorization.scopes).toEqual([escaping]);
     expect(existsSync(marker)).toBe(false);
-    expect((globalThis as Record<string, unknown>).__doctorCliDraftRan).toBeUndefined();
+    expect(setInAnyRealm('__doctorCliDraftRan')).toBeUndefined();
   });
 
   it('writes drafts that pass prettier --check and type-check with the repository’s settings', async () => {

@@ -4,7 +4,7 @@
 // through core's Lambda handler with Zapier's refresh, retry and stale rules, against each
 // provider's stand-in.
 import type { CheckedProfile } from 'zapier-oauth-layer/internal';
-import type { SuiteStandIn } from '../../tools/standins/types';
+import type { SuiteStandIn } from 'zapier-oauth-layer/standin';
 import { conformanceSuite } from '../conformance/suite';
 import { CASES } from '../conformance/support';
 import { completeDraft, discoverStandIn, type Discovered } from './discover-support';

@@ -1,11 +1,11 @@
 // --discover's pure parts, without a server: which metadata endpoints it may use, and the draft
 // made from observations written by hand.
-import { classifyWith, draft } from '../../tools/doctor/discover/draft';
-import { metadataEndpoint } from '../../tools/doctor/discover/metadata';
-import { planOf, type Observations } from '../../tools/doctor/discover/request';
-import { writtenAs } from '../../tools/doctor/discover/verify';
-import { fieldsOf, literal, renderDraft, toObject, type Branch } from '../../tools/doctor/draft';
-import type { Answer } from '../../tools/doctor/http';
+import { classifyWith, draft } from 'zapier-oauth-layer/doctor';
+import { metadataEndpoint } from 'zapier-oauth-layer/doctor';
+import { planOf, type Observations } from 'zapier-oauth-layer/doctor';
+import { writtenAs } from 'zapier-oauth-layer/doctor';
+import { fieldsOf, literal, renderDraft, toObject, type Branch } from 'zapier-oauth-layer/doctor';
+import type { Answer } from 'zapier-oauth-layer/doctor';
 
 describe('a metadata endpoint', () => {
   const test = new URL('https://api.acme.example/v2/me');

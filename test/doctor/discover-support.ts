@@ -16,9 +16,9 @@ import {
   type ResponseLike,
 } from 'zapier-oauth-layer/internal';
 import { doctor } from '../../tools/doctor/cli';
-import type { DraftField } from '../../tools/doctor/draft';
-import { loadProfile, type LoadedProfile, type Unobserved } from '../../tools/doctor/profile-file';
-import type { StandInConnection, SuiteStandIn } from '../../tools/standins/types';
+import type { DraftField } from 'zapier-oauth-layer/doctor';
+import { loadProfile, type LoadedProfile, type Unobserved } from 'zapier-oauth-layer/doctor';
+import type { StandInConnection, SuiteStandIn } from 'zapier-oauth-layer/standin';
 import { clientCredentialSecrets, plantAll } from '../encodings';
 
 export interface Discovered {
@@ -78,7 +78,7 @@ export async function discoverStandIn(
     output: run.output,
     report,
     draftText: readFileSync(run.draft, 'utf8'),
-    loaded: loadProfile(run.draft, dir),
+    loaded: await loadProfile(run.draft, dir),
     connection,
     dir,
   };
@@ -231,6 +231,15 @@ export function codePayloads(flag: string): string[] {
     `\\'+${set('backslash')}+'`,
     `</script>${set('script')}`,
   ];
+}
+
+/**
+ * A flag set by code that ran, in this test's realm or in Node's own: the doctor runs a profile
+ * file as Node's CommonJS (src/doctor/profile-module.ts), whose globalThis is not jest's.
+ */
+export function setInAnyRealm(flag: string): unknown {
+  const nodes = (Buffer.constructor as FunctionConstructor)('return globalThis')() as Record<string, unknown>;
+  return (globalThis as Record<string, unknown>)[flag] ?? nodes[flag];
 }
 
 /**

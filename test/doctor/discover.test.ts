@@ -8,12 +8,12 @@ import path from 'node:path';
 import { createLayer, type CheckedProfile, type ResponseLike } from 'zapier-oauth-layer/internal';
 import { practiceProfile } from '../../practice/profile';
 import { doctor } from '../../tools/doctor/cli';
-import { unobservedFields } from '../../tools/doctor/profile-file';
+import { unobservedFields } from 'zapier-oauth-layer/doctor';
 import { startSandbox } from '../../tools/sandbox/server';
-import type { SuiteStandIn } from '../../tools/standins/types';
+import type { SuiteStandIn } from 'zapier-oauth-layer/standin';
 import { CASES } from '../conformance/support';
 import { leaksIn } from '../encodings';
-import { loadProfile } from '../../tools/doctor/profile-file';
+import { loadProfile } from 'zapier-oauth-layer/doctor';
 import { connect } from './support';
 import { answerOf, discoverStandIn, startHostileApi, tokenPathOf, type Discovered } from './discover-support';
 
@@ -264,7 +264,7 @@ describe('--discover against a hostile API that quotes every secret it was sent'
       expect(leaksIn(texts, hostile.secrets)).toEqual([]);
       // What the refresh wrote to .env is the one place the new tokens go.
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toContain(hostile.secrets['new refresh token']);
-      expect(loadProfile('hostile.draft.ts', dir).profile.signals.envelope).toEqual({
+      expect((await loadProfile('hostile.draft.ts', dir)).profile.signals.envelope).toEqual({
         path: 'ok',
         failure: false,
       });

@@ -2,9 +2,9 @@
 // every link into docs/doctor.md names a heading it has.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHECK_IDS } from '../../tools/doctor/checks';
+import { CHECK_IDS } from 'zapier-oauth-layer/doctor';
 import { docLink } from '../../tools/doctor/practice-target';
-import { PROFILE_DOC } from '../../tools/doctor/target';
+import { PROFILE_DOC } from 'zapier-oauth-layer/doctor';
 
 const DOCS = path.join(__dirname, '..', '..', 'docs');
 const doc = readFileSync(path.join(DOCS, 'troubleshooting.md'), 'utf8');

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLayer } from 'zapier-oauth-layer/internal';
 import { doctor } from '../../tools/doctor/cli';
-import type { DraftField } from '../../tools/doctor/draft';
-import { loadProfile } from '../../tools/doctor/profile-file';
+import type { DraftField } from 'zapier-oauth-layer/doctor';
+import { loadProfile } from 'zapier-oauth-layer/doctor';
 import { start as practice } from '../../tools/standins/practice';
-import type { SuiteStandIn } from '../../tools/standins/types';
+import type { SuiteStandIn } from 'zapier-oauth-layer/standin';
 import { answerOf, jsonServer } from './discover-support';
 
 interface Report {
@@ -31,7 +31,14 @@ async function discover(testUrl: string, env: NodeJS.ProcessEnv, flags: string[]
   if (run.code !== 0) throw new Error(run.output);
   const report = JSON.parse(run.output) as Report;
   const field = (at: string) => report.fields.find((f) => f.path === at);
-  return { dir, out, report, field, text: readFileSync(out, 'utf8'), profile: loadProfile(out, dir).profile };
+  return {
+    dir,
+    out,
+    report,
+    field,
+    text: readFileSync(out, 'utf8'),
+    profile: (await loadProfile(out, dir)).profile,
+  };
 }
 
 describe('how an expired token is answered', () => {

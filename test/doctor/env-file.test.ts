@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { loadEnv, writeAuthData } from '../../tools/doctor/env-file';
+import { loadEnv, writeAuthData } from 'zapier-oauth-layer/doctor';
 
 function envFile(text: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'doctor-env-')), '.env');

@@ -4,15 +4,32 @@
 // the rendered text would strip the escaping from its scope string. The doctor's next step,
 // `--profile draft.ts`, loads the draft: nothing in it may run, and it still loads as a profile
 // whose values are the ones observed.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { doctor } from '../../tools/doctor/cli';
-import { loadProfile } from '../../tools/doctor/profile-file';
-import { startCodeInjectingApi } from './discover-support';
+import { loadProfile } from 'zapier-oauth-layer/doctor';
+import { setInAnyRealm, startCodeInjectingApi } from './discover-support';
 
 const FLAG = '__doctorDraftRan';
-const ran = () => (globalThis as Record<string, unknown>)[FLAG];
+const ran = () => setInAnyRealm(FLAG);
+
+describe('what "runs nothing" is checked by', () => {
+  it('sees a flag that code in a loaded profile sets (in whichever realm the profile runs)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'discover-flag-'));
+    const file = path.join(dir, 'sets.ts');
+    writeFileSync(
+      file,
+      [
+        "import { defineProfile } from 'zapier-oauth-layer';",
+        `(globalThis as Record<string, unknown>).__doctorFlagSeen = 'ran';`,
+        `export const p = defineProfile(${JSON.stringify({ id: 'flag', name: 'Flag', endpoints: { base: 'https://api.flag.example', baseEnv: 'FLAG_BASE_URL', authorize: '/a', token: '/t', api: '/' }, client: { idEnv: 'FLAG_CLIENT_ID', secretEnv: 'FLAG_CLIENT_SECRET', authMethod: 'basic' }, authorization: { scopes: [] }, troubleshooting: 'https://flag.example' })});`,
+      ].join('\n'),
+    );
+    await loadProfile(file, dir).catch(() => undefined);
+    expect(setInAnyRealm('__doctorFlagSeen')).toBe('ran');
+  });
+});
 
 describe('--discover against an API that puts code in every string it controls', () => {
   let api: Awaited<ReturnType<typeof startCodeInjectingApi>>;
@@ -49,7 +66,7 @@ describe('--discover against an API that puts code in every string it controls',
       expect(next.output).not.toMatch(/could not be loaded/);
 
       // What the server said is in the draft as it said it: a string, not code.
-      const loaded = loadProfile(out, dir).profile;
+      const loaded = (await loadProfile(out, dir)).profile;
       expect(loaded.authorization.scopes).toEqual([api.escaping]);
       if (flags.length > 0) {
         expect(loaded.token.tokenTypes).toEqual([api.payloads.join('|').toLowerCase()]);

@@ -1,13 +1,18 @@
-// How tools/doctor is built, held: no function over 80 lines; one check per file of
-// tools/doctor/checks/, each listed once in its index (a new check is one file and one line
-// there); and the code that runs the checks knows no API by name (what Practice has that other
-// APIs lack is data, tools/doctor/practice-target.ts, found by its profile in known-targets.ts).
+// How the doctor is built, held: no function over 80 lines; one check per file of the package's
+// src/doctor/checks/, each listed once in its index (a new check is one file and one line
+// there); the code that runs the checks knows no API by name (what Practice has that other
+// APIs lack is data, tools/doctor/practice-target.ts, found by its profile in known-targets.ts);
+// and the package's doctor reaches nothing outside the package folder (npm pack ships it alone).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { CHECKS } from '../../tools/doctor/checks';
+import { CHECKS } from 'zapier-oauth-layer/doctor';
 
-const DOCTOR = path.join(__dirname, '..', '..', 'tools', 'doctor');
+const ROOT = path.join(__dirname, '..', '..');
+const PACKAGE = path.join(ROOT, 'packages', 'zapier-oauth-layer');
+/** The package's doctor, and this repository's command line around it. */
+const DOCTOR = path.join(PACKAGE, 'src', 'doctor');
+const REPO_DOCTOR = path.join(ROOT, 'tools', 'doctor');
 const MAX_LINES = 80;
 
 function filesUnder(dir: string): string[] {
@@ -18,10 +23,33 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const sources = filesUnder(DOCTOR).map((file) => ({
-  file: path.relative(DOCTOR, file),
-  source: ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true),
-}));
+const read = (dir: string) =>
+  filesUnder(dir).map((file) => ({
+    file: path.relative(dir, file),
+    at: file,
+    source: ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true),
+  }));
+const sources = read(DOCTOR);
+const repoSources = read(REPO_DOCTOR);
+
+/** What a file imports (static imports, exports from, and import() of a string), as written. */
+function importsOf(source: ts.SourceFile): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+      found.push((node.moduleSpecifier as ts.StringLiteral).text);
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    )
+      found.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
 
 /** Every function, method, arrow and accessor with a body: where, its name, and its length in lines. */
 export function functionLengths(source: ts.SourceFile): Array<{ name: string; line: number; lines: number }> {
@@ -46,7 +74,7 @@ export function functionLengths(source: ts.SourceFile): Array<{ name: string; li
 
 describe("tools/doctor's house", () => {
   it(`has no function over ${MAX_LINES} lines`, () => {
-    const long = sources.flatMap(({ file, source }) =>
+    const long = [...sources, ...repoSources].flatMap(({ file, source }) =>
       functionLengths(source)
         .filter((f) => f.lines > MAX_LINES)
         .map((f) => `${file}:${f.line} ${f.name} (${f.lines} lines)`),
@@ -78,7 +106,7 @@ describe("tools/doctor's house", () => {
     const generic = sources.filter(
       ({ file }) =>
         file.startsWith(`checks${path.sep}`) ||
-        ['run.ts', 'context.ts', 'signal-probe.ts', 'target.ts'].includes(file),
+        ['run.ts', 'context.ts', 'signal-probe.ts', 'target.ts', 'checks-mode.ts', 'index.ts'].includes(file),
     );
     const byName = generic.flatMap(({ file, source }) =>
       source.statements
@@ -92,5 +120,28 @@ describe("tools/doctor's house", () => {
       /\.practice\b|isPractice|target\.id ===|profile\.id ===/.test(source.text),
     );
     expect(flags.map((f) => f.file)).toEqual([]);
+  });
+
+  it('reaches nothing outside the package: relative imports stay in it, the rest is Node, dotenv (bundled) or a type', () => {
+    const outside = sources.flatMap(({ file, at, source }) =>
+      importsOf(source)
+        .filter((from) =>
+          from.startsWith('.')
+            ? path.relative(PACKAGE, path.resolve(path.dirname(at), from)).startsWith('..')
+            : !from.startsWith('node:') && from !== 'dotenv' && from !== 'typescript',
+        )
+        .map((from) => `${file} imports ${from}`),
+    );
+    expect(outside).toEqual([]);
+    // TypeScript is the project's (src/doctor/modules.ts): only its types are imported.
+    const typescriptValues = sources.filter(({ source }) =>
+      source.statements.some(
+        (s) =>
+          ts.isImportDeclaration(s) &&
+          (s.moduleSpecifier as ts.StringLiteral).text === 'typescript' &&
+          !s.importClause?.isTypeOnly,
+      ),
+    );
+    expect(typescriptValues.map((f) => f.file)).toEqual([]);
   });
 });

@@ -2,9 +2,9 @@
 // and that it leaves the connection as it found it unless --refresh is given.
 import { readFileSync } from 'node:fs';
 import { startSandbox, type RequestLogEntry, type Sandbox } from '../../tools/sandbox/server';
-import { CHECK_IDS } from '../../tools/doctor/checks';
+import { CHECK_IDS } from 'zapier-oauth-layer/doctor';
 import { practiceTarget } from '../../tools/doctor/practice-target';
-import { runDoctor } from '../../tools/doctor/run';
+import { runChecks } from 'zapier-oauth-layer/doctor';
 import { connect, NO_ENV, projectWithEnv, refreshWith, runJson } from './support';
 
 let sandbox: Sandbox;
@@ -119,7 +119,7 @@ describe('npm run doctor on the connection in .env', () => {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      const checks = await runDoctor({
+      const checks = await runChecks({
         target: practiceTarget(),
         authData: {
           access_token: tokens.access_token,

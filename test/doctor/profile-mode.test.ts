@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROFILES } from '../../profiles';
-import { CHECK_IDS, PROFILE_CHECK } from '../../tools/doctor/checks';
-import type { Check } from '../../tools/doctor/context';
+import { CHECK_IDS, PROFILE_CHECK } from 'zapier-oauth-layer/doctor';
+import type { Check } from 'zapier-oauth-layer/doctor';
 import { doctor } from '../../tools/doctor/cli';
-import { unobservedFields } from '../../tools/doctor/profile-file';
-import type { SuiteStandIn } from '../../tools/standins/types';
-import { CASES } from '../conformance/support';
+import { unobservedFields } from 'zapier-oauth-layer/doctor';
+import type { SuiteStandIn } from 'zapier-oauth-layer/standin';
+import { ALL_CASES, CASES } from '../conformance/support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -110,6 +110,37 @@ describe.each(CASES.filter((c) => c.name !== 'practice'))('--profile $name', ({ 
     expect(standIn.tokenStats().reusedRefreshTokens - before.reusedRefreshTokens).toBe(0);
     for (const secret of [conn.access_token, conn.refresh_token, standIn.client.secret])
       expect(report.output).not.toContain(secret);
+  });
+});
+
+describe('--profile on an API that takes the token in a header of its own (endpoints.tokenHeader)', () => {
+  it('sends the token as the layer does: Shopify gets X-Shopify-Access-Token, and accepts it', async () => {
+    const shopify = ALL_CASES.find((c) => c.name === 'shopify');
+    if (!shopify) throw new Error('no shopify case');
+    const { profile } = shopify;
+    expect(profile.endpoints.tokenHeader).toBe('X-Shopify-Access-Token');
+    const standIn = await shopify.start();
+    try {
+      const names = {
+        base: profile.endpoints.baseEnv,
+        id: profile.client.idEnv,
+        secret: profile.client.secretEnv,
+      };
+      const { conn, env } = await connectionEnv(standIn, names);
+      const cwd = mkdtempSync(path.join(tmpdir(), 'doctor-profile-'));
+      const report = await run(['--profile', 'shopify', '--probe', standIn.probePath], env, cwd);
+      // The stand-in reads the token from X-Shopify-Access-Token only (as Shopify documents):
+      // sent as Authorization: Bearer, the connection's own token was refused with a 401.
+      expect(report.byId('test_call')?.status).toBe('pass');
+      expect(report.byId('test_call')?.finding).toContain("Shopify accepted the connection's access token");
+      expect(report.byId('expiry_signal')?.status).toBe('pass');
+      expect(report.byId('expiry_signal')?.finding).not.toContain("This connection's own token was refused");
+      expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      for (const secret of [conn.access_token, conn.refresh_token, standIn.client.secret])
+        expect(report.output).not.toContain(secret);
+    } finally {
+      await standIn.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { doctor } from '../../tools/doctor/cli';
-import { CHECK_IDS } from '../../tools/doctor/checks';
+import { CHECK_IDS } from 'zapier-oauth-layer/doctor';
 import { startDoctorSandbox } from '../../tools/doctor/sandbox-mode';
 import { runJson } from './support';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Sandbox } from '../../tools/sandbox/server';
 import { doctor } from '../../tools/doctor/cli';
-import type { Check } from '../../tools/doctor/context';
+import type { Check } from 'zapier-oauth-layer/doctor';
 import { sandboxHooks } from '../../tools/doctor/sandbox-mode';
 import { type TokenAuthData } from 'zapier-oauth-layer/internal';
 

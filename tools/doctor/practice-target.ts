@@ -6,10 +6,15 @@ import type { Signal } from 'zapier-oauth-layer/internal';
 import authentication from '../../authentication';
 import { practice } from '../../practice/layer';
 import { scopeLabel, stepsMissingScopes } from '../../practice/scopes';
-import { renderLabel } from '../harness/zapier-runner';
-import type { Answer } from './http';
-import type { LoadedProfile } from './profile-file';
-import { rawType, type Target, type TokenErrorWords, type Words } from './target';
+import { renderLabel } from 'zapier-oauth-layer/conformance';
+import {
+  rawType,
+  type Answer,
+  type LoadedProfile,
+  type Target,
+  type TokenErrorWords,
+  type Words,
+} from 'zapier-oauth-layer/doctor';
 
 /** The row of docs/troubleshooting.md's "run the doctor first" table for a check. */
 export function docLink(id: string): string {

@@ -9,13 +9,14 @@ import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '.
 import { type TokenAuthData, isRecord } from 'zapier-oauth-layer/internal';
 import { parseArgs } from '../sandbox/options';
 import { describeQuirks } from '../sandbox/quirks';
-import { withConfig } from './env-file';
-import { reported } from './report';
-import type { SandboxHooks } from './context';
-import type { DoctorRun } from './flags';
-import { USAGE } from './flags';
+import {
+  reported,
+  runChecks,
+  withConfig,
+  type DoctorRun,
+  type SandboxHooks,
+} from 'zapier-oauth-layer/doctor';
 import { practiceTarget } from './practice-target';
-import { runDoctor } from './run';
 
 const REDIRECT_URI = 'http://localhost:9000';
 export const DEFAULT_PORT = 4010;
@@ -114,7 +115,10 @@ const PRACTICE_KEYS = ['BASE_URL', 'CLIENT_ID', 'CLIENT_SECRET'] as const;
 /** --sandbox: a sandbox in this process and a fresh connection to it, every check. */
 export async function sandboxMode(rest: string[], env: NodeJS.ProcessEnv, json: boolean): Promise<DoctorRun> {
   const options = parseArgs(rest, env);
-  if (options === 'help') return { code: 0, output: USAGE, checks: [] };
+  if (options === 'help') {
+    const { USAGE } = await import('./cli');
+    return { code: 0, output: USAGE, checks: [] };
+  }
   const { sandbox, note } = await startDoctorSandbox(options);
   try {
     const config = {
@@ -125,7 +129,7 @@ export async function sandboxMode(rest: string[], env: NodeJS.ProcessEnv, json: 
     const checks = await withConfig(PRACTICE_KEYS, config, async () => {
       const hooks = sandboxHooks(sandbox);
       const tokens = await hooks.connect();
-      return runDoctor({
+      return runChecks({
         target: practiceTarget(),
         authData: {
           access_token: tokens.access_token,
