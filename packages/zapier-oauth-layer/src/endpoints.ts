@@ -247,7 +247,7 @@ function buildEndpoints(profile: CheckedProfile): Endpoints {
     let now = cache.get(key);
     if (!now) {
       now = {
-        oauth: [e.authorize, e.token, ...(e.oauthOther ?? [])]
+        oauth: [e.authorize, e.token, ...(e.refresh ? [e.refresh] : []), ...(e.oauthOther ?? [])]
           .map((endpoint) => whereOrNull(endpoint, values))
           .filter((w): w is Where => w !== null),
         api: apis.map((api) => whereOrNull(api, values)),

@@ -105,6 +105,13 @@ function connectionValues(profile: CheckedProfile, from: Readonly<Record<string,
   return values;
 }
 
+/** Where a grant's token request goes: a refresh to `endpoints.refresh` when the profile names one. */
+export function refreshOrToken(profile: CheckedProfile, grant: string): string {
+  return grant === 'refresh_token' && profile.endpoints.refresh
+    ? profile.endpoints.refresh
+    : profile.endpoints.token;
+}
+
 /** authorizeUrl, getAccessToken and refreshAccessToken for one profile's API. */
 export function oauthFor(profile: CheckedProfile): OAuthFunctions {
   const endpoints = endpointsOf(profile);
@@ -126,7 +133,7 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
       profile,
       grant === 'refresh_token' ? bundle.authData : bundle.inputData,
     );
-    const tokenUrl = configured(z, () => endpoints.endpoint(profile.endpoints.token, connection));
+    const tokenUrl = configured(z, () => endpoints.endpoint(refreshOrToken(profile, grant), connection));
     const inBody = profile.client.authMethod === 'body';
     const { body, length } = unloggedForm({
       grant_type: grant,
@@ -239,7 +246,9 @@ export function oauthFor(profile: CheckedProfile): OAuthFunctions {
     url.searchParams.set('redirect_uri', redirectUri);
     url.searchParams.set('response_type', 'code');
     // Without scope the client's registered scopes apply (RFC 6749 §3.3), when the profile relies on them.
-    if (!profile.authorization.omitScope)
+    // An empty list says nothing either: "scope=" is a request for no scope at all, which some
+    // servers refuse (invalid_scope) and others read as their defaults.
+    if (!profile.authorization.omitScope && profile.authorization.scopes.length > 0)
       url.searchParams.set('scope', profile.authorization.scopes.join(profile.authorization.scopeSeparator));
     if (usesPkce && isLoopbackRedirect(redirectUri)) {
       const verifier = await new LocalVerifiers(z, profile.id, clientSecret).issue(redirectUri);

@@ -223,6 +223,12 @@ export interface Profile {
     authorize: string;
     token: string;
     /**
+     * Where a refresh goes when it is not the token endpoint (Zapier's own oauth2 template's
+     * server takes codes at /oauth/access-token and refreshes at /oauth/refresh-token). Left out:
+     * refreshes go to `token`, as RFC 6749 §6 has it.
+     */
+    refresh?: string;
+    /**
      * Prefix of the resource API, or several ("/v2/" and "/graphql"): the only requests that
      * carry the access token and whose answers the layer classifies. May contain the token
      * endpoint (Slack's oauth.v2.access sits under its API prefix): the token endpoint is told
@@ -721,6 +727,7 @@ const SHAPE = fields<Profile & { checked: true }>({
     baseEnv: env,
     authorize: endpoint,
     token: endpoint,
+    refresh: optional(endpoint),
     api: oneOrList(endpoint, 'at least one prefix'),
     oauthOther: optional(list(endpoint)),
     apiFrom: optional(

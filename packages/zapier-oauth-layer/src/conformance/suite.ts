@@ -402,15 +402,18 @@ function suite(options: Suite): void {
       ...(inBody ? { client_id: standIn.client.id, client_secret: standIn.client.secret } : {}),
     });
     const basic = Buffer.from(`${standIn.client.id}:${standIn.client.secret}`).toString('base64');
-    const response = await fetch(layer.endpoints.endpoint(profile.endpoints.token), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        ...(inBody ? {} : { authorization: `Basic ${basic}` }),
+    const response = await fetch(
+      layer.endpoints.endpoint(profile.endpoints.refresh ?? profile.endpoints.token),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          ...(inBody ? {} : { authorization: `Basic ${basic}` }),
+        },
+        body: form,
       },
-      body: form,
-    });
+    );
     const body = (await response.json()) as unknown;
     if (response.status === 200) {
       check('token.errorsAs200 (the token endpoint refused with HTTP 200)', profile.token.errorsAs200, true);

@@ -145,11 +145,11 @@ export function apiCall(
   return requestWithToken(call.url, accessTokenHeader(layer.profile, accessToken), call);
 }
 
-/** A refresh at the profile's token endpoint, the client authenticated as the profile says. */
+/** A refresh at the profile's refresh (else token) endpoint, the client authenticated as the profile says. */
 export function refreshRequest(layer: Layer, refreshToken: string): Promise<Answer> {
   const { clientId, clientSecret } = layer.endpoints.clientCredentials();
   return refreshAt(
-    layer.endpoints.endpoint(layer.profile.endpoints.token),
+    layer.endpoints.endpoint(layer.profile.endpoints.refresh ?? layer.profile.endpoints.token),
     { clientId, clientSecret, method: layer.profile.client.authMethod },
     refreshToken,
   );
