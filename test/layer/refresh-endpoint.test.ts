@@ -76,9 +76,9 @@ describe('endpoints.refresh', () => {
   });
 
   it('is where a refresh goes only: left out, refreshes go to the token endpoint', async () => {
-    const { endpoints, ...rest } = input;
-    const { refresh: _refresh, ...withoutRefresh } = endpoints;
-    const { tester, oauth } = appOf({ ...rest, endpoints: withoutRefresh });
+    const withoutRefresh: ProfileInput['endpoints'] = { ...input.endpoints };
+    delete withoutRefresh.refresh;
+    const { tester, oauth } = appOf({ ...input, endpoints: withoutRefresh });
     const refreshed = nock(BASE)
       .post('/oauth/access-token', (body: Record<string, string>) => body.grant_type === 'refresh_token')
       .reply(200, { access_token: 'at-2', refresh_token: 'rt-1', token_type: 'Bearer', expires_in: 3600 });
