@@ -3,7 +3,12 @@
 // folder: the package packed as it would be published, the template generated offline and
 // installed, the profile written and the guide's edits applied, then `zapier-platform validate`,
 // `zapier-platform build` (through "Testing build") and the template's own test, unchanged.
-// At the end it counts what the adoption changed: "adoption: N files, +A −R lines".
+// Then, in the template's folder: the conformance kit's worked example of docs/conformance-kit.md
+// (its stand-in and its test, taken from the page; its profile is the adoption's) under the
+// template's own vitest, the template's `npm test` with both tests, and the package's bin
+// (`npx zapier-oauth-doctor`: --help, then --profile ./src/profile.ts on a connection to the
+// kit's stand-in on 127.0.0.1). At the end it counts what the adoption changed, "adoption: N
+// files, +A −R lines", and apart from it what the kit added, "conformance kit: N files, +A lines".
 // docs/adopting-the-template.md says what each step does, shows the edits and how to make them
 // by hand.
 //
@@ -11,11 +16,21 @@
 // run, named, with a non-zero exit. The temporary folder is removed at the end unless
 // ADOPT_KEEP=1.
 import { Buffer } from 'node:buffer';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HERE = path.join(ROOT, 'tools', 'scripts', 'adopt-template');
@@ -34,6 +49,8 @@ const ENV = {
 // The template's test calls auth-json-server.zapier-staging.com; CI reaches only the npm registry.
 // The stand-in answers in vitest's processes in its place (auth-json-server.mjs says how).
 const STAND_IN = pathToFileURL(path.join(HERE, 'auth-json-server.mjs')).href;
+// The conformance kit's stand-in, served for the doctor from the template's own files.
+const STANDIN_SERVER = path.join(HERE, 'standin-server.mjs');
 const NPM_INSTALL = ['install', '--no-audit', '--no-fund', '--prefer-offline'];
 
 /** Runs a command with its output shown; throws, naming it, when it fails. */
@@ -100,34 +117,28 @@ function zipEntries(file) {
 
 // ---- What the adoption writes ---------------------------------------------------------------
 
-// The template's API, as its src/authentication.ts calls it (the facts adopt() checks are there).
-const PROFILE_TS = `// auth-json-server, the API of zapier-platform's oauth2 template, as the template's
-// src/authentication.ts called it.
-import { defineProfile } from 'zapier-oauth-layer';
+// The worked example of docs/conformance-kit.md: its profile of the template's API (the adoption
+// writes it as src/profile.ts), its stand-in (test/standin.ts) and its vitest file
+// (test/conformance.test.ts), each a ```ts block of the page whose first line is `// <its path>`
+// (as test/conformance/kit-outside.test.ts reads them). Taken from the page, so that the page and
+// this run cannot tell two stories; one profile serves the adoption and the kit.
+const KIT_DOC = path.join(ROOT, 'docs', 'conformance-kit.md');
+const GUIDE = path.join(ROOT, 'docs', 'adopting-the-template.md');
+const KIT_FILES = ['test/standin.ts', 'test/conformance.test.ts'];
 
-export const profile = defineProfile({
-  id: 'auth-json-server',
-  name: 'Auth JSON Server',
-  troubleshooting: 'README.md',
-  endpoints: {
-    base: 'https://auth-json-server.zapier-staging.com',
-    baseEnv: 'AUTH_JSON_SERVER_BASE_URL',
-    authorize: '/oauth/authorize',
-    token: '/oauth/access-token',
-    api: '/',
-    // Where the template refreshed; the layer refreshes at the token endpoint (RFC 6749 §6).
-    oauthOther: ['/oauth/refresh-token'],
-  },
-  // The template sent the client in the form body, from these variables.
-  client: { idEnv: 'CLIENT_ID', secretEnv: 'CLIENT_SECRET', authMethod: 'body' },
-  // Its authorize URL asked for no scope, without PKCE.
-  authorization: { scopes: [], omitScope: true, pkce: 'none' },
-  token: {
-    // Not documented: check it with the doctor's --refresh before going live.
-    rotation: { kind: 'none' },
-  },
-});
-`;
+function conformanceExample() {
+  const files = new Map();
+  for (const [, file, rest] of readFileSync(KIT_DOC, 'utf8').matchAll(
+    /```ts\n\/\/ ([\w./-]+)\n([\s\S]*?)```/g,
+  ))
+    files.set(file, `// ${file}\n${rest}`);
+  const names = [...files.keys()].sort().join(', ');
+  if (names !== ['src/profile.ts', ...KIT_FILES].sort().join(', '))
+    throw new Error(
+      `docs/conformance-kit.md's worked example is ${names || 'missing'}, not its profile, stand-in and test`,
+    );
+  return files;
+}
 
 const LAYER_TS = `import { createLayer } from 'zapier-oauth-layer';
 import { profile } from './profile.js';
@@ -225,7 +236,11 @@ function adopt(ctx) {
   ]);
   if (/scope|code_challenge/.test(authentication))
     throw new Error('src/authentication.ts now asks for scopes or PKCE: the profile says it does not');
-  writeFileSync(file('src/profile.ts'), PROFILE_TS);
+  // The profile: the worked example's, which the guide shows as the adoption's too.
+  const profile = conformanceExample().get('src/profile.ts');
+  if (!readFileSync(GUIDE, 'utf8').includes(`\`\`\`ts\n${profile}\`\`\``))
+    throw new Error("docs/adopting-the-template.md no longer shows docs/conformance-kit.md's src/profile.ts");
+  writeFileSync(file('src/profile.ts'), profile);
   writeFileSync(file('src/layer.ts'), LAYER_TS);
   writeFileSync(file('src/authentication.ts'), AUTHENTICATION_TS);
 
@@ -293,7 +308,194 @@ function testAdopted(ctx) {
   testTemplate(ctx);
 }
 
-/** 10. What the adoption changed, counted as `git diff --numstat` counts it. */
+/** Vitest's own summary lines of a run: how many test files and tests passed, of how many. */
+function vitestCounts(output) {
+  const plain = stripVTControlCharacters(output);
+  const line = (what) => {
+    const match = new RegExp(`^\\s*${what}\\s+(.*)$`, 'm').exec(plain);
+    if (!match) throw new Error(`vitest printed no "${what}" line`);
+    const total = /\((\d+)\)\s*$/.exec(match[1]);
+    const passed = /(\d+) passed/.exec(match[1]);
+    return { passed: Number(passed?.[1] ?? 0), total: Number(total?.[1] ?? NaN), text: match[1].trim() };
+  };
+  return { files: line('Test Files'), tests: line('Tests') };
+}
+
+/**
+ * 10. The conformance kit in the template's folder, under its own vitest: the worked example's
+ * stand-in and test of docs/conformance-kit.md written beside the adopted app (its profile is
+ * already src/profile.ts), then the page's own command. Every test passes, as many as the page says.
+ */
+function conformanceKit(ctx) {
+  const example = conformanceExample();
+  const written = readFileSync(path.join(ctx.app, 'src', 'profile.ts'), 'utf8');
+  if (written !== example.get('src/profile.ts'))
+    throw new Error("src/profile.ts is not docs/conformance-kit.md's: the kit would check another profile");
+  for (const name of KIT_FILES) {
+    if (existsSync(path.join(ctx.app, name))) throw new Error(`the template now has a ${name} of its own`);
+    mkdirSync(path.dirname(path.join(ctx.app, name)), { recursive: true });
+    writeFileSync(path.join(ctx.app, name), example.get(name));
+  }
+  const doc = readFileSync(KIT_DOC, 'utf8');
+  const said = /`(npx vitest --run test\/conformance\.test\.ts)` runs (\d+) tests/.exec(doc);
+  if (!said)
+    throw new Error(
+      'docs/conformance-kit.md no longer says which command runs the example and how many tests',
+    );
+  const [command, ...args] = said[1].split(' ');
+  // No auth-json-server stand-in here: the kit's stand-in is the server, on 127.0.0.1.
+  const output = run(command, args, { cwd: ctx.app, capture: true });
+  process.stdout.write(output);
+  const { files, tests } = vitestCounts(output);
+  if (
+    files.passed !== 1 ||
+    files.total !== 1 ||
+    tests.passed !== tests.total ||
+    tests.total !== Number(said[2])
+  )
+    throw new Error(
+      `${said[1]}: "Test Files ${files.text}", "Tests ${tests.text}"; the page says all of its ${said[2]} tests pass`,
+    );
+  console.log(
+    `conformance kit: ${tests.passed} of ${tests.total} tests passed, as docs/conformance-kit.md says`,
+  );
+}
+
+/**
+ * 11. The template's `npm test` once more, unchanged: its vitest finds the kit's test beside its
+ * own, and both pass (its own against the auth-json-server stand-in, the kit's on 127.0.0.1).
+ */
+function testWithKit(ctx) {
+  const output = run('npm', ['test'], {
+    cwd: ctx.app,
+    capture: true,
+    env: { ...ENV, NODE_OPTIONS: `${ENV.NODE_OPTIONS ?? ''} --import=${STAND_IN}` },
+  });
+  process.stdout.write(output);
+  const { files, tests } = vitestCounts(output);
+  const ran = ['src/test/authentication.test.ts', 'test/conformance.test.ts'].filter((name) =>
+    new RegExp(`✓ ${name.replace(/[./]/g, '\\$&')} \\(\\d+ tests?\\)`).test(output),
+  );
+  if (ran.length !== 2 || files.passed !== 2 || files.total !== 2 || tests.passed !== tests.total)
+    throw new Error(`npm test: "Test Files ${files.text}", "Tests ${tests.text}"; both files must pass`);
+  console.log(`npm test: ${tests.passed} of ${tests.total} tests passed, the template's and the kit's`);
+}
+
+/** The kit's stand-in (tools/scripts/adopt-template/standin-server.mjs), serving until `stop()`. */
+async function startKitStandIn(ctx) {
+  const child = spawn('node', [STANDIN_SERVER, ctx.app], {
+    cwd: ctx.app,
+    env: ENV,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = async () => {
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  let buffered = '';
+  const line = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      if (buffered.includes('\n')) resolve(buffered.slice(0, buffered.indexOf('\n')));
+    });
+    child.on('error', reject);
+    void exited.then((code) => reject(new Error(`the stand-in exited with ${code} before it served`)));
+  }).catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  return { ...JSON.parse(line), stop };
+}
+
+/**
+ * 12. The doctor, the package's bin, from the template's folder as its guide (docs/doctor.md)
+ * says: `--help`, then `--profile ./src/profile.ts --probe /me` on a connection to the kit's
+ * stand-in on 127.0.0.1 (nothing else is reachable): the profile loads with the template's own
+ * typescript and every check that runs passes.
+ */
+async function doctor(ctx) {
+  // As docs/doctor.md types it. npx runs the template's own bin, the packed package's (checked
+  // here, so that npx finds it and installs nothing); this repository's is not on PATH.
+  const bin = path.join(ctx.app, 'node_modules', '.bin', 'zapier-oauth-doctor');
+  const packed = path.join(ctx.app, 'node_modules', 'zapier-oauth-layer', 'dist', 'doctor.js');
+  if (!existsSync(bin) || realpathSync(bin) !== realpathSync(packed))
+    throw new Error(`the template's node_modules/.bin has no zapier-oauth-doctor for ${packed}`);
+  const env = {
+    ...ENV,
+    PATH: [path.join(ROOT, 'node_modules', 'node', 'bin'), process.env.PATH].join(path.delimiter),
+  };
+  const npx = (args, extra = {}) =>
+    spawnSync('npx', ['zapier-oauth-doctor', ...args], {
+      cwd: ctx.app,
+      env: { ...env, ...extra },
+      encoding: 'utf8',
+    });
+  const help = npx(['--help']);
+  if (help.error) throw help.error;
+  process.stdout.write(help.stdout);
+  const flags = ['--profile', '--discover'].filter((flag) => help.stdout.includes(`  ${flag} `));
+  if (help.status !== 0 || flags.length !== 2)
+    throw new Error(
+      `npx zapier-oauth-doctor --help: exit ${help.status}, lists ${flags.join(' and ') || 'neither --profile nor --discover'}`,
+    );
+
+  const standIn = await startKitStandIn(ctx);
+  let result;
+  try {
+    const { connection } = standIn;
+    result = npx(['--profile', './src/profile.ts', '--probe', '/me', '--json'], {
+      AUTH_JSON_SERVER_BASE_URL: standIn.url,
+      CLIENT_ID: standIn.client.id,
+      CLIENT_SECRET: standIn.client.secret,
+      ...Object.fromEntries(Object.entries(connection).map(([key, value]) => [`authData_${key}`, value])),
+    });
+  } finally {
+    await standIn.stop();
+  }
+  process.stderr.write(result.stderr);
+  let checks;
+  try {
+    ({ checks } = JSON.parse(result.stdout));
+  } catch {
+    throw new Error(
+      `npx zapier-oauth-doctor --profile ./src/profile.ts: exit ${result.status}, no JSON report: ${result.stdout}`,
+    );
+  }
+  for (const check of checks) console.log(`  ${check.status.toUpperCase().padEnd(7)} ${check.id}`);
+  const status = Object.fromEntries(checks.map((check) => [check.id, check.status]));
+  const mustPass = [
+    'profile',
+    'config',
+    'client_credentials',
+    'token_endpoint_errors',
+    'connection',
+    'test_call',
+    'expiry_signal',
+  ];
+  const wrong = [
+    ...mustPass.filter((id) => status[id] !== 'pass').map((id) => `${id} ${status[id] ?? 'not run'}`),
+    ...checks
+      .filter((check) => check.status === 'fail')
+      .map((check) => `${check.id} failed: ${check.finding}`),
+  ];
+  if (
+    result.status !== 0 ||
+    wrong.length > 0 ||
+    !/from src\/profile\.ts loads/.test(checks[0]?.finding ?? '')
+  )
+    throw new Error(
+      `npx zapier-oauth-doctor --profile ./src/profile.ts: exit ${result.status}; ${[...new Set(wrong)].join('; ') || checks[0]?.finding}`,
+    );
+  const tally = ['pass', 'warn', 'fail', 'skipped'].map(
+    (s) => `${checks.filter((c) => c.status === s).length} ${s}`,
+  );
+  console.log(`doctor on the kit's stand-in: ${tally.join(', ')}; the profile loads from src/profile.ts`);
+}
+
+/** 13. What the adoption changed, and what the kit added, counted as `git diff --numstat` counts it. */
 function count(ctx) {
   git(ctx, 'add', '--all');
   const rows = git(ctx, 'diff', '--cached', '--numstat', '--no-renames', 'HEAD')
@@ -303,16 +505,26 @@ function count(ctx) {
       const [added, removed, name] = line.split('\t');
       return { added: Number(added), removed: Number(removed), name };
     });
-  // npm writes the lockfile; nobody edits it by hand.
-  const counted = rows.filter((row) => row.name !== 'package-lock.json');
+  // npm writes the lockfile; nobody edits it by hand. The kit's files are counted apart: the
+  // adoption is the app's change, the kit a test beside it.
+  const counted = rows.filter((row) => row.name !== 'package-lock.json' && !KIT_FILES.includes(row.name));
+  const kit = rows.filter((row) => KIT_FILES.includes(row.name));
   const lock = rows.find((row) => row.name === 'package-lock.json');
   for (const row of counted) console.log(`  ${row.name}: +${row.added} −${row.removed}`);
   if (lock)
     console.log(
       `  (package-lock.json, written by npm install, not counted: +${lock.added} −${lock.removed})`,
     );
-  const sum = (key) => counted.reduce((total, row) => total + row[key], 0);
-  ctx.summary = `adoption: ${counted.length} files, +${sum('added')} −${sum('removed')} lines`;
+  for (const row of kit) console.log(`  ${row.name} (conformance kit): +${row.added} −${row.removed}`);
+  if (kit.length !== KIT_FILES.length || kit.some((row) => row.removed !== 0))
+    throw new Error(
+      `the kit's files are ${KIT_FILES.join(', ')}, new: the diff has ${kit.map((r) => r.name).join(', ') || 'none'}`,
+    );
+  const sum = (list, key) => list.reduce((total, row) => total + row[key], 0);
+  ctx.summary = [
+    `adoption: ${counted.length} files, +${sum(counted, 'added')} −${sum(counted, 'removed')} lines`,
+    `conformance kit: ${kit.length} files, +${sum(kit, 'added')} lines`,
+  ].join('\n');
 }
 
 const STEPS = [
@@ -325,7 +537,10 @@ const STEPS = [
   ['zapier-platform validate', validate],
   ['zapier-platform build', build],
   ["the template's test, adopted", testAdopted],
-  ['count the adoption', count],
+  ["the conformance kit, under the template's vitest", conformanceKit],
+  ["the template's npm test, with the kit's test beside its own", testWithKit],
+  ["the doctor, from the template's folder", doctor],
+  ['count the adoption and the kit', count],
 ];
 
 const ctx = { work: mkdtempSync(path.join(tmpdir(), 'adopt-template-')) };
@@ -336,7 +551,7 @@ for (const [name, step] of STEPS) {
   console.log(`\n== adopt-template: ${name}`);
   const t0 = Date.now();
   try {
-    step(ctx);
+    await step(ctx);
   } catch (error) {
     failed = { name, error };
     break;
