@@ -9,11 +9,8 @@
 // token; the bearer token on /me), and anything else on its host with an error, so that an
 // adoption that sends something else fails the test.
 //
-// One assumption the template cannot settle, said where it is made: the template refreshes at
-// /oauth/refresh-token; the layer has one token endpoint (RFC 6749 §3.2) and refreshes where it
-// exchanges the code, /oauth/access-token. The stand-in takes grant_type=refresh_token at both.
-// Whether the real server does is not checked here (no network): see
-// docs/adopting-the-template.md, "What the stand-in assumes".
+// Each grant only where the template sends it: codes to /oauth/access-token, refresh tokens to
+// /oauth/refresh-token (the profile's endpoints.refresh); elsewhere unsupported_grant_type.
 import { URLSearchParams } from 'node:url';
 import nock from 'nock';
 
@@ -37,18 +34,12 @@ function tokenAnswer(grant, valueField, expected) {
   };
 }
 
-function answerTokenRequest(uri, body) {
-  const grant = new URLSearchParams(typeof body === 'string' ? body : '').get('grant_type');
-  if (grant === 'authorization_code') return tokenAnswer(grant, 'code', 'one_time_code')(uri, body);
-  return tokenAnswer('refresh_token', 'refresh_token', TOKENS.refresh_token)(uri, body);
-}
-
 // Only in vitest's processes: npm and tsc, which NODE_OPTIONS also reaches, need none of it.
 if (process.env.VITEST) {
   nock(ORIGIN)
     .persist()
     .post('/oauth/access-token')
-    .reply(answerTokenRequest)
+    .reply(tokenAnswer('authorization_code', 'code', 'one_time_code'))
     .post('/oauth/refresh-token')
     .reply(tokenAnswer('refresh_token', 'refresh_token', TOKENS.refresh_token))
     .get('/me')
