@@ -117,3 +117,10 @@ await esbuild.build({
   logLevel: 'warning',
 });
 chmodSync(path.join(dist, 'doctor.js'), 0o755);
+
+// Each bundle's declarations beside it (dist/standin.d.ts for dist/standin.js, …). Under node16 and
+// NodeNext resolution, TypeScript resolves an import of '../standin' (the kit's declarations
+// import the skeleton's so) to the file dist/standin.js before the folder dist/standin/, and
+// without a .d.ts beside the file the kit's types would silently be `any`.
+for (const bundle of ['standin', 'conformance', 'doctor'])
+  writeFileSync(path.join(dist, `${bundle}.d.ts`), `export * from './${bundle}/index';\n`);

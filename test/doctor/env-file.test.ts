@@ -96,4 +96,31 @@ describe('writing the new tokens back', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^OTHER=1\n/);
     expect(dotenv.parse(readFileSync(file, 'utf8')).authData_access_token).toBe("pat_it's");
   });
+
+  it('keeps a value with quotes and a backslash-n intact through dotenv', () => {
+    const file = envFile('OTHER=1');
+    const token = 'pat_it\'s_a_"\\n"_token\\';
+    writeAuthData(file, { access_token: token });
+    expect(dotenv.parse(readFileSync(file, 'utf8')).authData_access_token).toBe(token);
+  });
+
+  // A token endpoint chooses the values: a line break in one must not become a line of .env,
+  // now or when the field is rewritten by the next refresh.
+  it.each([
+    ['access_token', 'pat_x\nBASE_URL=https://evil.example\n'],
+    ['access_token', 'pat_x\rBASE_URL=https://evil.example'],
+    ['scope', "read\nBASE_URL=https://evil.example'"],
+    ['refresh_token', 'prt_x\u2028BASE_URL=https://evil.example'],
+  ])('refuses a %s with a line break and leaves .env as it was', (field, value) => {
+    const before = "BASE_URL='https://api.acme.example'\nauthData_access_token='old'\n";
+    const file = envFile(before);
+    expect(() => writeAuthData(file, { access_token: 'pat_new', [field]: value })).toThrow(/line break/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    // And the next refresh's write cannot uncover a line of the server's either.
+    writeAuthData(file, { access_token: 'pat_newer' });
+    expect(dotenv.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      BASE_URL: 'https://api.acme.example',
+      authData_access_token: 'pat_newer',
+    });
+  });
 });

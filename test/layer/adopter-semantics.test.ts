@@ -8,7 +8,7 @@ import zapier, { type Bundle, type HttpResponse, type ZObject } from 'zapier-pla
 import { createLayer, type HardenOptions } from 'zapier-oauth-layer';
 import { practiceProfile } from '../../practice/profile';
 import { appError, failureOf, headline, throttled } from '../errors';
-import { ACCESS_TOKEN, api, liveAuth, useTestEnvironment } from '../helpers';
+import { ACCESS_TOKEN, api, BASE_URL, liveAuth, useTestEnvironment } from '../helpers';
 
 useTestEnvironment();
 
@@ -218,4 +218,95 @@ it("harden refuses a messages option it does not know (a JavaScript app's typo)"
     /harden's messages is 'connection' or 'all', not "every"/,
   );
   expect(nock.isDone()).toBe(true);
+});
+
+// A step that downloads a file from the API with `raw: true` (what z.stashFile takes) gets a raw
+// answer: its body a stream, buffer(), text() and json(), the bytes as sent. The layer reads raw
+// answers of the API before the app (readQuietBody); it handed back text decoded as UTF-8
+// instead, with no body, buffer() or text(), and z.stashFile stored that text: a PDF or an
+// image corrupted.
+describe('a raw answer (a file download)', () => {
+  const BYTES = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x0a]);
+
+  function download(read: (response: unknown) => Promise<unknown>) {
+    api().get('/api/v1/files/f1').reply(200, BYTES, { 'content-type': 'application/pdf' });
+    const app = layer.harden({
+      version: '1.0.0',
+      platformVersion: zapier.version,
+      authentication: layer.authentication({ test: async () => ({}), connectionLabel: 'raw' }),
+      triggers: {
+        file: {
+          key: 'file',
+          noun: 'File',
+          display: { label: 'New File', description: 'Downloads a file.' },
+          operation: {
+            perform: async (z: ZObject) => [
+              {
+                id: 'f1',
+                read: await read(await z.request({ url: `${BASE_URL}/api/v1/files/f1`, raw: true })),
+              },
+            ],
+          },
+        },
+      },
+    });
+    const tester = zapier.createAppTester(app) as unknown as (
+      fn: unknown,
+      bundle: unknown,
+    ) => Promise<unknown>;
+    return tester(app.triggers.file.operation.perform, { authData: liveAuth(), inputData: {} });
+  }
+
+  it('gives the bytes as sent through buffer()', async () => {
+    const [row] = (await download(async (r) => {
+      const buffer = await (r as { buffer: () => Promise<Buffer> }).buffer();
+      return buffer.toString('hex');
+    })) as Array<{ read: string }>;
+    expect(row?.read).toBe(BYTES.toString('hex'));
+  });
+
+  it('gives the bytes as sent through its body stream, which z.stashFile pipes', async () => {
+    const [row] = (await download(async (r) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of (r as { body: AsyncIterable<Buffer> }).body) chunks.push(Buffer.from(chunk));
+      return Buffer.concat(chunks).toString('hex');
+    })) as Array<{ read: string }>;
+    expect(row?.read).toBe(BYTES.toString('hex'));
+  });
+
+  it('reads a JSON answer through text() and json()', async () => {
+    nock.cleanAll();
+    api().get('/api/v1/files/f2').reply(200, { name: 'report.pdf' });
+    const app = layer.harden({
+      version: '1.0.0',
+      platformVersion: zapier.version,
+      authentication: layer.authentication({ test: async () => ({}), connectionLabel: 'raw' }),
+      triggers: {
+        meta: {
+          key: 'meta',
+          noun: 'File',
+          display: { label: 'File Meta', description: 'Reads a file’s metadata raw.' },
+          operation: {
+            perform: async (z: ZObject) => {
+              const response = (await z.request({
+                url: `${BASE_URL}/api/v1/files/f2`,
+                raw: true,
+              })) as unknown as {
+                text: () => Promise<string>;
+                json: () => Promise<unknown>;
+              };
+              return [{ id: 'f2', text: await response.text(), json: await response.json() }];
+            },
+          },
+        },
+      },
+    });
+    const tester = zapier.createAppTester(app) as unknown as (
+      fn: unknown,
+      bundle: unknown,
+    ) => Promise<unknown>;
+    await expect(
+      tester(app.triggers.meta.operation.perform, { authData: liveAuth(), inputData: {} }),
+    ).resolves.toEqual([{ id: 'f2', text: '{"name":"report.pdf"}', json: { name: 'report.pdf' } }]);
+  });
 });

@@ -78,6 +78,28 @@ describe('where it goes and what it sends', () => {
     });
   });
 
+  // Core drops a falsy body and sends a string body as it is: a JSON value that is not an object
+  // or array must be encoded here, or null, 0 and false leave as no body and "Ada" as Ada.
+  it.each([
+    ['a string', 'Ada', '"Ada"'],
+    ['null', null, 'null'],
+    ['zero', 0, '0'],
+    ['false', false, 'false'],
+    ['an object', { name: 'Ada' }, '{"name":"Ada"}'],
+  ])('sends %s given as json as that JSON value', async (_what, json, sent) => {
+    let seen: { body: string; type: string | undefined } | undefined;
+    nock(BASE_URL)
+      .post('/api/v1/values')
+      .reply(function (_uri, body) {
+        // nock parses a JSON body (and fails the request on one that is not JSON): written back,
+        // it is what was sent; an empty body comes as "" and is written back as '""'.
+        seen = { body: JSON.stringify(body), type: this.req.headers['content-type'] };
+        return [200, { ok: true }];
+      });
+    await call({ method: 'POST', path: '/api/v1/values', json });
+    expect(seen).toEqual({ body: sent, type: expect.stringMatching(/^application\/json/) });
+  });
+
   it('hands back an answer of any status with skipThrowForStatus', async () => {
     api()
       .get('/api/v1/clients/cli_9')

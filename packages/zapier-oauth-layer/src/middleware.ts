@@ -14,6 +14,7 @@ import type { CheckedProfile } from './profile';
 import { secretsOf } from './secrets';
 import { classifyResponse, concernsConnection, type ResponseLike } from './signals';
 import { parseJson } from './values';
+import { Readable } from 'node:stream';
 
 // No request of the integration follows a redirect. node-fetch (under z.request) keeps the
 // Authorization header on a redirect to the same host on any port or to any subdomain of
@@ -144,13 +145,17 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
    * Requests made with `raw: true` to the resource API (webhook subscriptions, say) are read
    * here instead of by core, so core's HTTP log records no body for them: core's log scrubber
    * knows neither a webhook secret nor most of its encodings. The answer then looks to the
-   * middleware below and to the caller like any other.
+   * middleware below and to the caller like any other, and still like the raw answer it was:
+   * `body` (a stream, which z.stashFile pipes), `buffer()`, `text()` and `json()` give the bytes
+   * read, so that a file downloaded with `raw: true` arrives whole (as text it would be decoded
+   * as UTF-8 and a binary file corrupted).
    */
   const readQuietBody: AfterResponseMiddleware = async (response, z, bundle) => {
     if (response.request.raw !== true || !endpoints.isApiRequest(response.request.url ?? '', bundle.authData))
       return response;
     const raw = response as unknown as RawHttpResponse & { url?: string };
-    const content = await raw.text();
+    const bytes = await raw.buffer();
+    const content = bytes.toString('utf8');
     const data = parseJson(content);
     const read: HttpResponse & { url?: string } = {
       status: raw.status,
@@ -159,13 +164,19 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
       getHeader: (name: string) => raw.getHeader(name),
       content,
       data,
-      json: data,
       request: raw.request,
       skipThrowForStatus: raw.skipThrowForStatus,
       throwForStatus: () => {
         if (read.status >= 400 && read.status < 600) throw new z.errors.ResponseError(read);
       },
     };
+    // The raw answer's own interface, over the bytes read (node-fetch's: json() rejects on a body that is not JSON).
+    Object.defineProperty(read, 'body', { get: () => Readable.from([bytes]), enumerable: false });
+    Object.assign(read, {
+      buffer: () => Promise.resolve(Buffer.from(bytes)),
+      text: () => Promise.resolve(content),
+      json: () => Promise.resolve().then(() => JSON.parse(content) as unknown),
+    });
     return read;
   };
 

@@ -90,7 +90,8 @@ export async function layerRequest<T = unknown>(
       params,
       headers,
       timeout: timeoutMs,
-      ...(call.json !== undefined ? { body: call.json as HttpRequestOptions['body'] } : {}),
+      // Encoded here: core drops a falsy body (null, 0, false) and sends a string as it is.
+      ...(call.json !== undefined ? { body: JSON.stringify(call.json) } : {}),
       ...(call.body !== undefined ? { body: call.body } : {}),
       ...(call.skipThrowForStatus !== undefined ? { skipThrowForStatus: call.skipThrowForStatus } : {}),
       // Read by the layer's readQuietBody before anything else sees the answer.

@@ -50,9 +50,22 @@ export function loadEnv(
   return { file, fileExists, values, authData, disagreements };
 }
 
-/** `KEY='value'` as invoke's appendEnv writes it; a value with a quote is double-quoted instead. */
+/**
+ * `KEY='value'` as invoke's appendEnv writes it; a value with a single quote in backquotes, which
+ * dotenv reads as they are (in double quotes it would turn a token's `\n` into a line break).
+ * The values come from a token endpoint's answer, so a server chooses them: a line break would
+ * put a line of the server's own (`BASE_URL=…`) into .env once the field is next rewritten, so a
+ * value outside RFC 6749's printable characters (%x20-7E, appendix A) is refused, as is one that
+ * no quote can hold; the doctor then says the tokens could not be written.
+ */
 function envLine(key: string, value: string): string {
-  return value.includes("'") ? `${key}=${JSON.stringify(value)}` : `${key}='${value}'`;
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new Error(
+      `${key}'s new value has a character a token never has (a line break or another control character)`,
+    );
+  if (!value.includes("'")) return `${key}='${value}'`;
+  if (!value.includes('`')) return `${key}=\`${value}\``;
+  throw new Error(`${key}'s new value has both a single quote and a backquote, which .env cannot hold`);
 }
 
 /**
