@@ -31,7 +31,8 @@ export interface Layer {
   /** The app's `authentication`: the layer's OAuth functions with the integration's test and label. */
   authentication(parts: AuthenticationParts): ReturnType<typeof authenticationFor>;
   /**
-   * The app definition, hardened: the layer's middleware before the app's own, core's early
+   * The app definition, hardened: the layer's beforeRequest after the app's own (it decides on
+   * the request as it leaves), its afterResponse before the app's, core's early
    * 429 handling off (the layer reads Retry-After, HTTP dates included, and tells a throttled
    * token endpoint from a dead grant), every step's input checked against its fields, and
    * every function's errors leaving with their own redacted message (no bundle dump by core).
@@ -121,7 +122,10 @@ export function createLayer(profile: CheckedProfile): Layer {
         // Core 18+ turns every 429 into its own ThrottledError before afterResponse, reading only a
         // numeric Retry-After (src/http-middlewares/after/throw-for-throttling.js).
         flags: { ...(app.flags ?? {}), throwForThrottlingEarly: false },
-        beforeRequest: [...middleware.befores, ...(app.beforeRequest ?? [])],
+        // The app's own first: it may build the URL (a path made absolute) or set headers, and the
+        // layer decides on the request as it will leave where the access token goes, whether it
+        // is due for renewal, and that no redirect is followed.
+        beforeRequest: [...(app.beforeRequest ?? []), ...middleware.befores],
         // The connection's answers before the app sees any; with 'all', the layer's words last,
         // where core's throwForStatus would throw (it runs after every afterResponse).
         afterResponse: [
