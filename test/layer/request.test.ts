@@ -125,6 +125,21 @@ describe('where it goes and what it sends', () => {
     );
   });
 
+  it.each([
+    ['outside the API prefix', '/public/status'],
+    ['the token endpoint', '/oauth/token'],
+    ['out of the prefix by ..', '/api/../oauth/token'],
+  ])(
+    'refuses a path %s: it would leave without the token, and a 401 would cost a refresh',
+    async (_, path) => {
+      const error = await failureOf(call({ path }));
+      expect(error.name).toBe('TypeError');
+      expect(error.message).toMatch(
+        /layer.request calls Practice's API \(endpoints.api: \/api\/\); GET .* is not under it/,
+      );
+    },
+  );
+
   it('names the misconfigured variable when the base is not a URL', async () => {
     process.env.BASE_URL = 'not a url';
     const error = appError(await failureOf(call({ path: '/api/v1/me' })));

@@ -13,7 +13,7 @@ import { requestTimeoutMs } from './settings';
 
 /** One call of `layer.request`. */
 export interface LayerRequest {
-  /** Under the API's base: '/crm/v3/objects/contacts'. Ids from input are the caller's to encode. */
+  /** Under the API's base and one of endpoints.api's prefixes: '/crm/v3/objects/contacts'. Ids from input are the caller's to encode. */
   path: string;
   /** GET unless said. */
   method?: HttpMethod;
@@ -75,6 +75,15 @@ export async function layerRequest<T = unknown>(
   let url: string | undefined;
   try {
     url = endpoints.url(call.path);
+    // Only the API carries the access token, and only its answers are classified: a path outside
+    // it would leave without the token, and its 401 would cost the connection a pointless refresh.
+    if (endpoints.destination(url, call.bundle?.authData) !== 'api') {
+      const prefixes = ([] as string[]).concat(profile.endpoints.api).join(', ');
+      throw new TypeError(
+        `layer.request calls ${profile.name}'s API (endpoints.api: ${prefixes}); ${what} is not under it: ` +
+          'call z.request for anything else',
+      );
+    }
     const params = Object.fromEntries(
       Object.entries(call.params ?? {})
         .filter(([, value]) => value !== undefined && value !== null)
