@@ -35,6 +35,11 @@ afterEach(() => {
   nock.cleanAll();
   process.env = { ...saved };
 });
+afterAll(() => {
+  // As test/helpers.ts's useTestEnvironment: the next file in this worker meets a real network stack.
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 function appOf(profile: ProfileInput) {
   const layer = createLayer(defineProfile(profile));
