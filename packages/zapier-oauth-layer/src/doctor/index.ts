@@ -83,3 +83,4 @@ export { fieldsOf, literal, renderDraft, toObject, type Branch, type DraftField 
 export { loadEnv, writeAuthData } from './env-file';
 export { loadProfile, unobservedFields, type Unobserved } from './profile-file';
 export { PROFILE_DOC } from './target';
+export { crashMessage } from './crash';
