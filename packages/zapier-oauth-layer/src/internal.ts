@@ -71,5 +71,10 @@ export {
   type TokenOutcome,
 } from './tokens';
 export { isRecord, parseJson, valueAt } from './values';
-export { answerFromElsewhereMessage, originOf, redirectRefusedMessage } from './middleware';
+export {
+  accessTokenHeader,
+  answerFromElsewhereMessage,
+  originOf,
+  redirectRefusedMessage,
+} from './middleware';
 export type { AuthenticationParts } from './oauth';

@@ -25,8 +25,8 @@ export const neverFollowRedirects: BeforeRequestMiddleware = (request) => ({
   redirect: 'manual',
 });
 
-/** "GET /v2/contacts": method and path, never the query (cursors, search terms). */
-function describeRequest(method: string | undefined, url: string): string {
+/** "GET /v2/contacts": method and path, never the query (cursors, search terms); a URL or a path. */
+export function describeRequest(method: string | undefined, url: string): string {
   let path = url;
   try {
     path = new URL(url).pathname;
@@ -77,6 +77,19 @@ export function answerFromElsewhereMessage(
   base: string,
 ): string {
   return `${profile.name}'s answer came from another origin (${from}, not ${profile.endpoints.baseEnv}'s ${base}) for ${what}, and was refused. ${redirectAdvice(profile)}`;
+}
+
+/**
+ * The header that carries the access token to the resource API for this profile: its own header
+ * alone when the profile names one (Shopify's X-Shopify-Access-Token), else Authorization under
+ * `endpoints.authorizationScheme`. The one place that says it: the middleware sends the token so,
+ * and the doctor and the conformance kit ask the API as the layer would.
+ */
+export function accessTokenHeader(profile: CheckedProfile, accessToken: string): Record<string, string> {
+  const { tokenHeader, authorizationScheme } = profile.endpoints;
+  return tokenHeader
+    ? { [tokenHeader]: accessToken }
+    : { Authorization: `${authorizationScheme ?? 'Bearer'} ${accessToken}` };
 }
 
 /** An HttpResponse as the classifier reads it. */
@@ -242,9 +255,10 @@ export function middlewareFor(profile: CheckedProfile): Middleware {
     }
     const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
     const token = bundle.authData?.access_token;
-    if (token && profile.endpoints.tokenHeader) headers[profile.endpoints.tokenHeader] = String(token);
-    else if (token) headers.Authorization = `${scheme} ${token}`;
-    return { ...request, headers };
+    return {
+      ...request,
+      headers: token ? { ...headers, ...accessTokenHeader(profile, String(token)) } : headers,
+    };
   };
 
   /** The answer's signal, or null when it is not the resource API's (token endpoint answers are oauth.ts's). */

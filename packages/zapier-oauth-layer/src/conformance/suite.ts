@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import zapier, { type Bundle, type ZObject } from 'zapier-platform-core';
 import {
+  accessTokenHeader,
   FAILURE_TTL_SECONDS,
   parseJson,
   reuseForgiven,
@@ -198,12 +199,6 @@ function suite(options: Suite): void {
 
   const stats = () => standIn.tokenStats();
 
-  /** The request carrying the connection's access token, as the profile sends it. */
-  const withToken = (token: unknown): Record<string, string> =>
-    profile.endpoints.tokenHeader
-      ? { [profile.endpoints.tokenHeader]: String(token) }
-      : { authorization: `${profile.endpoints.authorizationScheme ?? 'Bearer'} ${String(token)}` };
-
   /**
    * A family's probe (the first family's by default) asked directly with the connection's
    * token: the provider's own answer, and what the profile reads in it.
@@ -218,7 +213,7 @@ function suite(options: Suite): void {
     const raw = await fetch(url, {
       method,
       headers: {
-        ...withToken(conn.authData.access_token),
+        ...accessTokenHeader(profile, String(conn.authData.access_token)),
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },

@@ -5,7 +5,7 @@
 // --discover, which has no profile yet.
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  type CheckedProfile,
+  accessTokenHeader,
   type Layer,
   type ResponseLike,
   originOf,
@@ -83,18 +83,6 @@ export function authorizedRequest(
   how: ProbeRequest = { method: 'GET' },
 ): Promise<Answer> {
   return requestWithToken(url, { Authorization: `${scheme} ${accessToken}` }, how);
-}
-
-/**
- * The header that carries the access token to the resource API, as the layer sends it for this
- * profile (middleware.ts, addBearerToken): `endpoints.tokenHeader` alone when the profile names
- * one (Shopify's X-Shopify-Access-Token), else Authorization under `endpoints.authorizationScheme`.
- */
-export function accessTokenHeader(profile: CheckedProfile, accessToken: string): Record<string, string> {
-  const { tokenHeader, authorizationScheme } = profile.endpoints;
-  return tokenHeader
-    ? { [tokenHeader]: accessToken }
-    : { Authorization: `${authorizationScheme ?? 'Bearer'} ${accessToken}` };
 }
 
 function requestWithToken(url: string, token: Record<string, string>, how: ProbeRequest): Promise<Answer> {
