@@ -5,6 +5,7 @@
 
 import type { Bundle, HttpMethod, HttpRequestOptions, HttpResponse, ZObject } from 'zapier-platform-core';
 import { endpointsOf } from './endpoints';
+import { describeRequest } from './middleware';
 import { failureBelowHttp } from './network';
 import type { CheckedProfile } from './profile';
 import { redact } from './redact';
@@ -49,11 +50,6 @@ export interface LayerRequest {
 
 const READS: readonly string[] = ['GET', 'HEAD', 'OPTIONS'];
 
-/** "GET /v1/me": the method and the path without its query. */
-function described(method: string, path: string): string {
-  return `${method} ${path.replace(/[?#].*$/, '')}`;
-}
-
 export async function layerRequest<T = unknown>(
   profile: CheckedProfile,
   z: ZObject,
@@ -69,7 +65,7 @@ export async function layerRequest<T = unknown>(
     throw new TypeError('layer.request takes a JSON body (json) or another body (body), not both');
 
   const timeoutMs = requestTimeoutMs();
-  const what = call.what ?? described(method, call.path);
+  const what = call.what ?? describeRequest(method, call.path);
   const writes = call.writes ?? !READS.includes(method);
   const endpoints = endpointsOf(profile);
   let url: string | undefined;
