@@ -12,14 +12,15 @@ import { loadEnv } from './env-file';
  */
 export function crashMessage(error: unknown, env: NodeJS.ProcessEnv, cwd: string): string {
   let fromFile: Record<string, string> = {};
-  let values: Record<string, string | undefined> = { ...env };
   try {
-    const file = path.join(cwd, '.env');
-    fromFile = loadEnv(file, {}, []).values;
-    values = loadEnv(file, env, []).values;
+    // The file alone (no environment passed): its own values, read once.
+    fromFile = loadEnv(path.join(cwd, '.env'), {}, []).values;
   } catch {
     // an unreadable .env: the environment alone
   }
+  // As loadEnv merges them: a variable the environment sets wins over the file.
+  const values: Record<string, string> = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) values[key] = value;
   const entries = Object.entries(values);
   const secrets = [
     ...Object.values(fromFile).filter((value) => value.length >= 8),
