@@ -3,31 +3,13 @@
 // node16/NodeNext for `exports`, as in Zapier's oauth2 template). Under node16 an import of
 // '../standin' from dist/conformance/ found dist/standin.js (the bundle) before the folder
 // dist/standin/, and the kit's types silently became `any` (an error only without skipLibCheck).
-// Built from a copy of the package, as test/repository/main-entry.test.ts does.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+// Built from a copy of the package (built-package.ts), as test/repository/main-entry.test.ts is.
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { useBuiltPackageCopy } from './built-package';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE = path.join(ROOT, 'packages', 'zapier-oauth-layer');
-
-let dist: string;
-let copy: string;
-
-beforeAll(() => {
-  copy = path.join(ROOT, 'node_modules', '.cache', `declarations-${process.pid}`, 'zapier-oauth-layer');
-  rmSync(path.dirname(copy), { recursive: true, force: true });
-  mkdirSync(copy, { recursive: true });
-  for (const part of ['src', 'build.mjs', 'tsconfig.json', 'package.json'])
-    cpSync(path.join(PACKAGE, part), path.join(copy, part), { recursive: true });
-  execFileSync(process.execPath, [path.join(copy, 'build.mjs')], { cwd: copy, stdio: 'pipe' });
-  dist = path.join(copy, 'dist');
-}, 120_000);
-
-afterAll(() => {
-  if (copy) rmSync(path.dirname(copy), { recursive: true, force: true });
-});
+const builtDist = useBuiltPackageCopy('declarations');
 
 const declarations = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -39,14 +21,14 @@ function unresolved(resolution: ts.ModuleResolutionKind, module: ts.ModuleKind):
   const options: ts.CompilerOptions = { moduleResolution: resolution, module, noEmit: true };
   const host = ts.createCompilerHost(options);
   const wrong: string[] = [];
-  for (const file of declarations(dist)) {
+  for (const file of declarations(builtDist())) {
     const info = ts.preProcessFile(ts.sys.readFile(file) ?? '', true, true);
     for (const { fileName: specifier } of info.importedFiles) {
       if (!specifier.startsWith('.')) continue;
       const { resolvedModule } = ts.resolveModuleName(specifier, file, options, host);
       if (resolvedModule?.extension !== ts.Extension.Dts)
         wrong.push(
-          `${path.relative(dist, file)}: '${specifier}' -> ${resolvedModule?.resolvedFileName ?? 'nothing'}`,
+          `${path.relative(builtDist(), file)}: '${specifier}' -> ${resolvedModule?.resolvedFileName ?? 'nothing'}`,
         );
     }
   }
@@ -55,7 +37,7 @@ function unresolved(resolution: ts.ModuleResolutionKind, module: ts.ModuleKind):
 
 describe("the package's declarations", () => {
   it('are found (a count that found none would pass)', () => {
-    expect(declarations(dist).length).toBeGreaterThan(20);
+    expect(declarations(builtDist()).length).toBeGreaterThan(20);
   });
 
   it.each([

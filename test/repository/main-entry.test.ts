@@ -4,34 +4,18 @@
 // finds typescript and esbuild, and never touches the dist/ that other tests and tools read),
 // then asks TypeScript for the exports of the declarations and Node for those of the script.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { useBuiltPackageCopy } from './built-package';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE = path.join(ROOT, 'packages', 'zapier-oauth-layer');
 const MAX_NAMES = 20;
 
-let dist: string;
-let copy: string;
-
-beforeAll(() => {
-  copy = path.join(ROOT, 'node_modules', '.cache', `main-entry-${process.pid}`, 'zapier-oauth-layer');
-  rmSync(path.dirname(copy), { recursive: true, force: true });
-  mkdirSync(copy, { recursive: true });
-  for (const part of ['src', 'build.mjs', 'tsconfig.json', 'package.json'])
-    cpSync(path.join(PACKAGE, part), path.join(copy, part), { recursive: true });
-  execFileSync(process.execPath, [path.join(copy, 'build.mjs')], { cwd: copy, stdio: 'pipe' });
-  dist = path.join(copy, 'dist');
-}, 120_000);
-
-afterAll(() => {
-  if (copy) rmSync(path.dirname(copy), { recursive: true, force: true });
-});
+const builtDist = useBuiltPackageCopy('main-entry');
 
 /** Every name dist/index.d.ts exports, types and values, as TypeScript resolves them. */
 function declaredNames(): string[] {
-  const file = path.join(dist, 'index.d.ts');
+  const file = path.join(builtDist(), 'index.d.ts');
   const program = ts.createProgram([file], {
     noEmit: true,
     skipLibCheck: true,
@@ -47,7 +31,7 @@ function declaredNames(): string[] {
 
 /** Every name dist/index.js exports at run time. */
 function scriptNames(): string[] {
-  const script = path.join(dist, 'index.js');
+  const script = path.join(builtDist(), 'index.js');
   const output = execFileSync(
     process.execPath,
     ['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(script)}))))`],
