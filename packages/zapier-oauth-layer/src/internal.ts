@@ -3,8 +3,8 @@
 // entry (index.ts) gives adopters. Nothing here is needed to adopt the layer, and its names may
 // change in a minor version; the main entry's follow semver.
 
-export { createLayer, type HardenOptions, type Layer } from './layer';
-export type { LayerRequest } from './request';
+// Everything the main entry gives adopters, then the rest.
+export * from './index';
 export { parseCoreError, WHAT_HAPPENED, type CoreErrorParts } from './core-error-parts';
 export { ConfigError, LOOPBACK_HOSTS, type Endpoints } from './endpoints';
 export {
@@ -24,20 +24,11 @@ export {
   type CheckedField,
 } from './input';
 export { blankRefreshMessage } from './own-message';
-export { graphqlFamily } from './graphql';
 export {
-  defineProfile,
   MAPPABLE_TOKEN_PROBLEMS,
   profileProblems,
-  ProfileError,
   SIGNAL_KINDS,
   TOKEN_PROBLEMS,
-  type CheckedProfile,
-  type ConnectionField,
-  type Family,
-  type Profile,
-  type ProfileInput,
-  type SignalKind,
   type Signals,
   type TokenProblem,
 } from './profile';
@@ -54,19 +45,12 @@ export {
 export { bySecret, bySubject, cacheKey, SealedCache, type Read } from './sealed-cache';
 export { basicAuth, clientCredentialSecrets, formEncode } from './secrets';
 export { readEnv, requestTimeoutMs } from './settings';
-export {
-  DEFAULT_STATUS_KINDS,
-  parseBearerChallenge,
-  parseRetryAfter,
-  type ResponseLike,
-  type Signal,
-} from './signals';
+export { DEFAULT_STATUS_KINDS, parseBearerChallenge, parseRetryAfter, type ResponseLike } from './signals';
 export {
   expiresAtFrom,
   scopesOf,
   type Grant,
   type TokenAnswer,
-  type TokenAuthData,
   type TokenContext,
   type TokenOutcome,
 } from './tokens';
@@ -77,4 +61,3 @@ export {
   originOf,
   redirectRefusedMessage,
 } from './middleware';
-export type { AuthenticationParts } from './oauth';
