@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { stripVTControlCharacters } from 'node:util';
+
+import { vitestReport } from './adopt-template/vitest-report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HERE = path.join(ROOT, 'tools', 'scripts', 'adopt-template');
@@ -308,19 +309,6 @@ function testAdopted(ctx) {
   testTemplate(ctx);
 }
 
-/** Vitest's own summary lines of a run: how many test files and tests passed, of how many. */
-function vitestCounts(output) {
-  const plain = stripVTControlCharacters(output);
-  const line = (what) => {
-    const match = new RegExp(`^\\s*${what}\\s+(.*)$`, 'm').exec(plain);
-    if (!match) throw new Error(`vitest printed no "${what}" line`);
-    const total = /\((\d+)\)\s*$/.exec(match[1]);
-    const passed = /(\d+) passed/.exec(match[1]);
-    return { passed: Number(passed?.[1] ?? 0), total: Number(total?.[1] ?? NaN), text: match[1].trim() };
-  };
-  return { files: line('Test Files'), tests: line('Tests') };
-}
-
 /**
  * 10. The conformance kit in the template's folder, under its own vitest: the worked example's
  * stand-in and test of docs/conformance-kit.md written beside the adopted app (its profile is
@@ -346,7 +334,7 @@ function conformanceKit(ctx) {
   // No auth-json-server stand-in here: the kit's stand-in is the server, on 127.0.0.1.
   const output = run(command, args, { cwd: ctx.app, capture: true });
   process.stdout.write(output);
-  const { files, tests } = vitestCounts(output);
+  const { files, tests } = vitestReport(output);
   if (
     files.passed !== 1 ||
     files.total !== 1 ||
@@ -372,13 +360,11 @@ function testWithKit(ctx) {
     env: { ...ENV, NODE_OPTIONS: `${ENV.NODE_OPTIONS ?? ''} --import=${STAND_IN}` },
   });
   process.stdout.write(output);
-  const { files, tests } = vitestCounts(output);
-  // Vitest colours its report when CI is set, as on the project's CI: read it without the colours.
-  const plain = stripVTControlCharacters(output);
-  const ran = ['src/test/authentication.test.ts', 'test/conformance.test.ts'].filter((name) =>
-    new RegExp(`✓ ${name.replace(/[./]/g, '\\$&')} \\(\\d+ tests?\\)`).test(plain),
-  );
-  if (ran.length !== 2 || files.passed !== 2 || files.total !== 2 || tests.passed !== tests.total)
+  const { files, tests, passedFiles } = vitestReport(output, [
+    'src/test/authentication.test.ts',
+    'test/conformance.test.ts',
+  ]);
+  if (passedFiles.length !== 2 || files.passed !== 2 || files.total !== 2 || tests.passed !== tests.total)
     throw new Error(`npm test: "Test Files ${files.text}", "Tests ${tests.text}"; both files must pass`);
   console.log(`npm test: ${tests.passed} of ${tests.total} tests passed, the template's and the kit's`);
 }
