@@ -7,38 +7,34 @@
 // rotation; every run gets the newest pair; a rotated refresh token never reaches the token
 // endpoint again (K8 makes that fatal)".
 import type { RpcServer } from 'zapier-oauth-layer/conformance';
-import { startRpcServer } from 'zapier-oauth-layer/conformance';
 import {
   type Connection,
   connectOwner,
   FIND,
   formatError,
   hasMethod,
-  newRunner,
   POLL,
   POLL_LIST,
+  type PracticeRuns,
   type Sandbox,
-  startQuietSandbox,
-  useEnvironment,
+  startPracticeRuns,
   withDeadline,
   type ZapierRunner,
 } from '../../tools/harness/practice-runs';
 
+let runs: PracticeRuns | undefined;
 let sandbox: Sandbox;
 let rpc: RpcServer;
 let runner: ZapierRunner;
 let clockOffsetMs = 0;
 
 beforeAll(async () => {
-  sandbox = await startQuietSandbox({ clock: () => Date.now() + clockOffsetMs });
-  rpc = await startRpcServer();
-  useEnvironment(sandbox);
-  runner = newRunner(rpc);
+  runs = await startPracticeRuns({ clock: () => Date.now() + clockOffsetMs });
+  ({ sandbox, rpc, runner } = runs);
 });
 
 afterAll(async () => {
-  await rpc?.close();
-  await sandbox?.close();
+  await runs?.close();
 });
 
 beforeEach(() => {

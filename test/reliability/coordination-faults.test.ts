@@ -2,7 +2,7 @@
 // stand-in with faults hooked to methods, keys, callers and time windows, and the sandbox with
 // strict rotation (K8) holding token requests in flight. Each test is a way the promise "one
 // token request per expiry, no connection lost" broke before (layer/refresh-coordination.ts).
-import { type RpcCall, type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
+import { type RpcCall, type RpcServer } from 'zapier-oauth-layer/conformance';
 import { newConnection } from 'zapier-oauth-layer/conformance';
 import {
   APP_PATH,
@@ -10,10 +10,10 @@ import {
   connectOwner,
   formatError,
   killHolderMidRequest,
-  newRunner,
   POLL,
+  type PracticeRuns,
   type Sandbox,
-  startQuietSandbox,
+  startPracticeRuns,
   useEnvironment,
   withDeadline,
   ZapierRunner,
@@ -22,20 +22,18 @@ import {
 const OUTCOME = 'practice:refresh-outcome:';
 const LOCK = 'practice:refresh-lock:';
 
+let runs: PracticeRuns | undefined;
 let sandbox: Sandbox;
 let rpc: RpcServer;
 let runner: ZapierRunner;
 
 beforeAll(async () => {
-  sandbox = await startQuietSandbox({ quirks: { K8: true } });
-  rpc = await startRpcServer();
-  useEnvironment(sandbox);
-  runner = newRunner(rpc);
+  runs = await startPracticeRuns({ quirks: { K8: true } });
+  ({ sandbox, rpc, runner } = runs);
 });
 
 afterAll(async () => {
-  await rpc?.close();
-  await sandbox?.close();
+  await runs?.close();
 });
 
 beforeEach(() => {

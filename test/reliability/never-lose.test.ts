@@ -4,21 +4,21 @@
 // sandbox with strict rotation (K8), where a refresh token presented twice revokes the grant.
 // The invariant under test (layer/refresh-coordination.ts): a refresh token any run presented
 // is never presented again while a run could still hold it, unless the rotation forgives reuse.
-import { type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
-import { newConnection } from 'zapier-oauth-layer/conformance';
+import { newConnection, type RpcServer } from 'zapier-oauth-layer/conformance';
 import {
   type Connection,
   connectOwner,
   formatError,
-  newRunner,
   POLL,
+  type PracticeRuns,
   type Sandbox,
-  startQuietSandbox,
+  startPracticeRuns,
   useEnvironment,
   withDeadline,
   type ZapierRunner,
 } from '../../tools/harness/practice-runs';
 
+let runs: PracticeRuns | undefined;
 let sandbox: Sandbox;
 let rpc: RpcServer;
 let runner: ZapierRunner;
@@ -26,15 +26,12 @@ let runner: ZapierRunner;
 let revokedBefore = new Set<string>();
 
 beforeAll(async () => {
-  sandbox = await startQuietSandbox({ quirks: { K8: true } });
-  rpc = await startRpcServer();
-  useEnvironment(sandbox);
-  runner = newRunner(rpc);
+  runs = await startPracticeRuns({ quirks: { K8: true } });
+  ({ sandbox, rpc, runner } = runs);
 });
 
 afterAll(async () => {
-  await rpc?.close();
-  await sandbox?.close();
+  await runs?.close();
 });
 
 beforeEach(async () => {

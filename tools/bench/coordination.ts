@@ -5,8 +5,8 @@
 // token request through (its answer follows within milliseconds).
 //
 //   npx tsx tools/bench/coordination.ts [--bursts N]
-import { RPC_METHODS, startRpcServer } from 'zapier-oauth-layer/conformance';
-import { connectOwner, newRunner, POLL, startQuietSandbox, useEnvironment } from '../harness/practice-runs';
+import { RPC_METHODS } from 'zapier-oauth-layer/conformance';
+import { connectOwner, POLL, startPracticeRuns } from '../harness/practice-runs';
 import { median, printTable } from './table';
 
 const RUNS = 50;
@@ -23,10 +23,8 @@ export interface CoordinationFigures {
 }
 
 export async function coordinationBench(bursts: number): Promise<CoordinationFigures> {
-  const sandbox = await startQuietSandbox({ quirks: { K8: true } });
-  const rpc = await startRpcServer();
-  useEnvironment(sandbox);
-  const runner = newRunner(rpc);
+  const runs = await startPracticeRuns({ quirks: { K8: true } });
+  const { sandbox, rpc, runner } = runs;
   const figures: CoordinationFigures = {
     bursts,
     callsPerRun: [],
@@ -70,8 +68,7 @@ export async function coordinationBench(bursts: number): Promise<CoordinationFig
     }
   } finally {
     console.log = log;
-    await rpc.close();
-    await sandbox.close();
+    await runs.close();
   }
   return figures;
 }

@@ -33,11 +33,9 @@ import {
   connectOwner,
   FIND,
   killHolderMidRequest,
-  newRunner,
   POLL,
   POLL_LIST,
-  startQuietSandbox,
-  useEnvironment,
+  startPracticeRuns,
 } from '../harness/practice-runs';
 import { start as hubspot } from '../standins/hubspot';
 import { start as microsoft } from '../standins/microsoft';
@@ -235,11 +233,9 @@ function storeClock(rpc: RpcServer) {
 }
 
 async function practiceRounds(options: Options, rng: () => number, failures: string[]) {
-  const sandbox = await startQuietSandbox();
-  const rpc: RpcServer = await startRpcServer();
+  const runs = await startPracticeRuns();
+  const { sandbox, rpc, runner } = runs;
   const clock = storeClock(rpc);
-  useEnvironment(sandbox);
-  const runner = newRunner(rpc);
   const tallies = { k8: emptyTally(), grace: emptyTally(), outage: emptyTally() };
   const byTrouble = new Map<string, number>();
   try {
@@ -415,8 +411,7 @@ async function practiceRounds(options: Options, rng: () => number, failures: str
       tally.lost += live.filter((c) => c.stale).length;
     }
   } finally {
-    await rpc.close();
-    await sandbox.close();
+    await runs.close();
   }
   return { tallies, byTrouble };
 }

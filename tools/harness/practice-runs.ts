@@ -10,7 +10,7 @@ import {
   newConnection,
   ZapierRunner,
 } from 'zapier-oauth-layer/conformance';
-import type { RpcServer } from 'zapier-oauth-layer/conformance';
+import { type RpcServer, startRpcServer } from 'zapier-oauth-layer/conformance';
 import { DEMO_MEMBERS, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 
 export const REDIRECT_URI = 'http://localhost:9000';
@@ -40,6 +40,40 @@ export function useEnvironment(sandbox: Sandbox, baseUrl: string = sandbox.url):
 
 export async function startQuietSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ host: '127.0.0.1', port: 0, ...opts });
+}
+
+/** The sandbox, the z.cache stand-in and the app's runner against them, as Zapier runs the app. */
+export interface PracticeRuns {
+  sandbox: Sandbox;
+  rpc: RpcServer;
+  runner: ZapierRunner;
+  /** Closes the stand-in, then the sandbox. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox (`opts`) and its own RPC stand-in for z.cache, points the app's environment
+ * at the sandbox, and gives a runner that uses that stand-in.
+ */
+export async function startPracticeRuns(opts: SandboxOptions = {}): Promise<PracticeRuns> {
+  const sandbox = await startQuietSandbox(opts);
+  let rpc: RpcServer;
+  try {
+    rpc = await startRpcServer();
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+  useEnvironment(sandbox);
+  return {
+    sandbox,
+    rpc,
+    runner: newRunner(rpc),
+    close: async () => {
+      await rpc.close();
+      await sandbox.close();
+    },
+  };
 }
 
 /** Connects the owner through the consent page, as a user in the Zap editor would. */
